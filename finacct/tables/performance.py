@@ -1,0 +1,109 @@
+"""项目支出绩效自评表: per project, the funds (年度资金总和 and its sources) and the
+indicators (一级/二级/三级, target, actual, deviation note)."""
+from __future__ import annotations
+
+import re
+
+from finacct.extract.layout import AMOUNT, amount
+
+TITLE = "项目支出绩效自评表"
+FUND_SOURCES = ("current_year_appropriation", "prior_year_carryover", "other", "total")
+FUND_LABELS = {"当年财政拨款": "current_year_appropriation", "上年结转资金": "prior_year_carryover",
+               "其他资金": "other", "年度资金总和": "total"}
+FUND_COLS = ("budget_initial", "budget_full", "executed", "execution_rate")
+LEVEL1 = ("产出指标", "效益指标", "满意度指标", "成本指标")
+LEVEL2 = ("数量指标", "质量指标", "时效指标", "经济成本指标", "社会成本指标", "生态环境成本指标",
+          "经济效益指标", "社会效益指标", "生态效益指标", "可持续影响指标", "服务对象满意度指标")
+# When a layout prints the level labels apart from the rows, the level is read from the
+# indicator's own name: first match wins.
+LEVEL_BY_NAME = (
+    (r"满意度", "满意度指标", "服务对象满意度指标"),
+    (r"成本", "成本指标", "经济成本指标"),
+    (r"及时|时效|完成时间", "产出指标", "时效指标"),
+    (r"合格率|准确率|达标率|符合率|质量|完成率|覆盖率|正确率", "产出指标", "质量指标"),
+    (r"数量|次数|册数|份数|人数|个数|数$", "产出指标", "数量指标"),
+)
+TARGET = r"(?:[<>≤≥＜＞]=?|=|＝)\s*[\d.]+\S*|\S*及时|[\d.]+%?"
+INDICATOR = re.compile(rf"^(?P<head>.*?)\s*(?P<target>{TARGET})\s+(?P<actual>\S+)(?:\s+(?P<note>.+))?$")
+FUND_ROW = re.compile(r"^(?P<label>\D*?)\s*(?P<a>[\d,]+\.\d+)\s+(?P<b>[\d,]+\.\d+)\s+(?P<c>[\d,]+\.\d+)\s+(?P<r>[\d.]+)%$")
+
+
+def from_lines(lines: list[tuple[int, str]], warnings: list[str]) -> list[dict]:
+    """Every performance table among (page, text) lines."""
+    starts = [i for i, (_, t) in enumerate(lines) if re.match(r"\s*项目名称", t)]
+    out = []
+    for k, s in enumerate(starts):
+        end = starts[k + 1] if k + 1 < len(starts) else next(
+            (j for j in range(s, len(lines)) if re.match(r"\s*第[三四五]部分", lines[j][1])), len(lines))
+        block = lines[s:end]
+        if not any(TITLE in t for _, t in block) and not any("年度资金总和" in t for _, t in block):
+            continue
+        project = _project(block, warnings)
+        if project:
+            out.append(project)
+    return out
+
+
+def _project(block: list[tuple[int, str]], warnings: list[str]) -> dict | None:
+    texts = [t.strip() for _, t in block]
+    name, unit, page = "", "", block[0][0]
+    inline = re.match(r"项目名称\s+(\S.*)", texts[0])
+    if inline:
+        name = inline.group(1)
+        unit = next((m.group(1) for t in texts if (m := re.match(r"实施单位\s+(\S.*)", t))), "")
+    else:
+        at = next((i for i, t in enumerate(texts) if t.endswith(TITLE)), None)
+        if at is not None:
+            page = block[at][0]
+            following = [t for t in texts[at + 1:] if t]
+            name, unit = (following + ["", ""])[:2]
+    funds = _funds(texts)
+    if not name or "total" not in funds:
+        warnings.append(f"performance table at line/page {block[0][0]}: project name or 年度资金总和 not found; left out")
+        return None
+    return {"project": name, "unit": unit, "page": page, "funds": funds["total"],
+            "funds_breakdown": {k: v for k, v in funds.items() if k != "total"},
+            "indicators": _indicators(texts)}
+
+
+def _funds(texts: list[str]) -> dict[str, dict[str, float]]:
+    rows = [(m.group("label"), m) for t in texts if (m := FUND_ROW.match(t))]
+    out = {}
+    for i, (label, m) in enumerate(rows[:4]):
+        key = FUND_LABELS.get(re.sub(r"\s+", "", label)) or (FUND_SOURCES[i] if len(rows) == 4 else None)
+        if key:
+            out[key] = {"budget_initial": amount(m["a"]), "budget_full": amount(m["b"]),
+                        "executed": amount(m["c"]), "execution_rate": float(m["r"])}
+    return out
+
+
+def _indicators(texts: list[str]) -> list[dict]:
+    out: list[dict] = []
+    pending = ""
+    level1 = level2 = ""
+    for t in texts:
+        if "年度指标值" in t or FUND_ROW.match(t) or AMOUNT.match(t):
+            pending = ""
+            continue
+        m = INDICATOR.match(t)
+        head_words = m["head"].split() if m else t.split()
+        while head_words and head_words[0] in LEVEL1 + LEVEL2 + ("绩效指标",):
+            word = head_words.pop(0)
+            level1, level2 = (word, "") if word in LEVEL1 else (level1, word if word in LEVEL2 else level2)
+        if not m or not (head_words or pending):
+            pending = "" if m else ("" if t in LEVEL1 + LEVEL2 or "。" in t else pending + "".join(head_words))
+            continue
+        name = pending + "".join(head_words)
+        pending = ""
+        l1, l2 = level1, level2
+        if not inline_levels(t):
+            l1, l2 = next(((a, b) for pat, a, b in LEVEL_BY_NAME if re.search(pat, name)), ("效益指标", "社会效益指标"))
+        item = {"level1": l1, "level2": l2, "name": name, "target": m["target"].replace(" ", ""), "actual": m["actual"]}
+        if m["note"]:
+            item["deviation_note"] = m["note"]
+        out.append(item)
+    return out
+
+
+def inline_levels(text: str) -> bool:
+    return any(text.startswith(w) for w in LEVEL1 + LEVEL2)
