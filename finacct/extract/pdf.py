@@ -72,6 +72,8 @@ def _words(page: pdfium.PdfPage, height: float) -> list[Word]:
     cur: list | None = None  # [text, x0, x1, top, bottom, baseline, size]
     for i, ch in enumerate(text[:n]):
         if ch.isspace() or ch == "\ufffe":
+            if cur:
+                words.append(Word(*cur))
             cur = None
             continue
         left, bottom, right, top = tp.get_charbox(i, loose=True)
@@ -97,7 +99,7 @@ def _rules(page: pdfium.PdfPage, height: float) -> list[tuple[float, float, floa
     """Horizontal line segments and the top/bottom edges of thin rectangles."""
     rules = []
     for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_PATH,), max_depth=3):
-        left, bottom, right, top = obj.get_pos()
+        left, bottom, right, top = obj.get_bounds()
         if top - bottom <= RULE_THICKNESS and right - left > 3:
             rules.append((height - (top + bottom) / 2, left, right))
     return rules

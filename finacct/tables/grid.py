@@ -16,7 +16,7 @@ from finacct.tables.specs import (
     LABEL_HEADERS, ORDINAL, SANGONG_SIDES, SIDE_LABEL_HEADER, TableSpec, match_title, normalise,
 )
 
-SKIP_LINE = re.compile(r"^(单位|部门|编制单位|金额单位)[:：]|^单位[:：]?万元|^公开\d+表|^(附)?表[一二三四五六七八九十\d]+$|^\d+(-\d+)?$")
+SKIP_LINE = re.compile(r"^(单位|部门|编制单位|金额单位)[:：]|^单位[:：]?万元|^公开\d+表|^(附)?表[一二三四五六七八九十\d]+$")
 FOOTNOTE = re.compile(r"^(注|说明|备注)[:：\d１]|^注$")
 
 
@@ -125,7 +125,7 @@ def _sangong_anchors(spec: TableSpec, cells: list[Cell]) -> list[Anchor]:
 
 def _data_start(lines: list[Line]) -> int:
     for i, line in enumerate(lines):
-        if any(w.is_amount for w in line.words) or (line.words[0].is_code and len(line.words) > 1):
+        if any(w.is_amount for w in line.words) or (line.words[0].is_code and len(line.words[0].text) >= 3):
             return i
     return len(lines)
 
