@@ -198,7 +198,7 @@ def _by_rules(words: list[Word], rules: list[float]) -> list[list[Word]]:
 
 def _starts_row(spec: TableSpec, line: Line) -> bool:
     first = line.words[0]
-    if first.is_code or ORDINAL.match(line.text):
+    if (first.is_code and len(first.text) >= 3) or ORDINAL.match(line.text):
         return True
     label = normalise("".join(w.text for w in line.words if not w.is_amount))
     return bool(re.search(r"合计|总计|结余|结转|分配|人员经费|公用经费|预算数|决算数", label)) or (
