@@ -12,17 +12,26 @@ FUND_LABELS = {"当年财政拨款": "current_year_appropriation", "上年结转
                "其他资金": "other", "年度资金总和": "total"}
 FUND_COLS = ("budget_initial", "budget_full", "executed", "execution_rate")
 LEVEL1 = ("产出指标", "效益指标", "满意度指标", "成本指标")
-LEVEL2 = ("数量指标", "质量指标", "时效指标", "经济成本指标", "社会成本指标", "生态环境成本指标",
-          "经济效益指标", "社会效益指标", "生态效益指标", "可持续影响指标", "服务对象满意度指标")
-# When a layout prints the level labels apart from the rows, the level is read from the
-# indicator's own name: first match wins.
-LEVEL_BY_NAME = (
-    (r"满意度", "满意度指标", "服务对象满意度指标"),
-    (r"成本", "成本指标", "经济成本指标"),
-    (r"及时|时效|完成时间", "产出指标", "时效指标"),
-    (r"合格率|准确率|达标率|符合率|质量|完成率|覆盖率|正确率", "产出指标", "质量指标"),
-    (r"数量|次数|册数|份数|人数|个数|数$", "产出指标", "数量指标"),
+# 二级 -> 一级, in the order the standard table lists them.
+LEVELS = (
+    ("经济成本指标", "成本指标"), ("社会成本指标", "成本指标"), ("生态环境成本指标", "成本指标"),
+    ("数量指标", "产出指标"), ("质量指标", "产出指标"), ("时效指标", "产出指标"),
+    ("经济效益指标", "效益指标"), ("社会效益指标", "效益指标"), ("生态效益指标", "效益指标"),
+    ("可持续影响指标", "效益指标"), ("服务对象满意度指标", "满意度指标"),
 )
+LEVEL2 = tuple(l2 for l2, _ in LEVELS)
+PARENT = dict(LEVELS)
+# When a layout prints the level labels apart from the rows, an indicator's 二级 is read
+# from its name or target (first match wins) and otherwise follows the standard order.
+LEVEL_BY_TEXT = (
+    (r"成本", "经济成本指标"),
+    (r"及时|时效|完成时间", "时效指标"),
+    (r"合格率|准确率|达标率|符合率|质量|正确率", "质量指标"),
+    (r"数量|次数|册数|份数|人数|个数|[次个人册份项台套家篇期场]$", "数量指标"),
+    (r"满意度$", "服务对象满意度指标"),
+)
+ORDER = ("经济成本指标", "数量指标", "质量指标", "时效指标", "社会效益指标", "服务对象满意度指标")
+HEADER_PART = re.compile(r"偏差原因|^进措施$|^改进措施$|^年度总体目|^标$|^预期目标|^实际完成情况")
 TARGET = r"(?:[<>≤≥＜＞]=?|=|＝)\s*[\d.]+\S*|\S*及时|[\d.]+%?"
 INDICATOR = re.compile(rf"^(?P<head>.*?)\s*(?P<target>{TARGET})\s+(?P<actual>\S+)(?:\s+(?P<note>.+))?$")
 FUND_ROW = re.compile(r"^(?P<label>\D*?)\s*(?P<a>[\d,]+\.\d+)\s+(?P<b>[\d,]+\.\d+)\s+(?P<c>[\d,]+\.\d+)\s+(?P<r>[\d.]+)%$")
@@ -80,30 +89,41 @@ def _funds(texts: list[str]) -> dict[str, dict[str, float]]:
 def _indicators(texts: list[str]) -> list[dict]:
     out: list[dict] = []
     pending = ""
-    level1 = level2 = ""
+    level2 = ""
     for t in texts:
-        if "年度指标值" in t or FUND_ROW.match(t) or AMOUNT.match(t):
+        if "年度指标值" in t or FUND_ROW.match(t) or AMOUNT.match(t) or HEADER_PART.search(t):
             pending = ""
             continue
         m = INDICATOR.match(t)
         head_words = m["head"].split() if m else t.split()
+        inline = False
         while head_words and head_words[0] in LEVEL1 + LEVEL2 + ("绩效指标",):
             word = head_words.pop(0)
-            level1, level2 = (word, "") if word in LEVEL1 else (level1, word if word in LEVEL2 else level2)
+            if word in LEVEL2:
+                level2, inline = word, True
         if not m or not (head_words or pending):
             pending = "" if m else ("" if t in LEVEL1 + LEVEL2 or "。" in t else pending + "".join(head_words))
             continue
         name = pending + "".join(head_words)
         pending = ""
-        l1, l2 = level1, level2
-        if not inline_levels(t):
-            l1, l2 = next(((a, b) for pat, a, b in LEVEL_BY_NAME if re.search(pat, name)), ("效益指标", "社会效益指标"))
-        item = {"level1": l1, "level2": l2, "name": name, "target": m["target"].replace(" ", ""), "actual": m["actual"]}
+        if not inline:
+            level2 = _infer_level(name, m["target"], level2)
+        item = {"level1": PARENT.get(level2, ""), "level2": level2, "name": name,
+                "target": m["target"].replace(" ", ""), "actual": m["actual"]}
         if m["note"]:
             item["deviation_note"] = m["note"]
         out.append(item)
     return out
 
 
-def inline_levels(text: str) -> bool:
-    return any(text.startswith(w) for w in LEVEL1 + LEVEL2)
+def _infer_level(name: str, target: str, current: str) -> str:
+    """The 二级 of an indicator printed without its labels: by its words, never moving
+    back in the standard order; an unmarked row after 时效 opens 效益."""
+    found = next((l2 for pat, l2 in LEVEL_BY_TEXT if re.search(pat, name) or re.search(pat, target)), None)
+    rank = {l2: i for i, l2 in enumerate(ORDER)}
+    cur = rank.get(current, 0)
+    if found and rank[found] >= cur:
+        return found
+    if current == "时效指标" or not current:
+        return "社会效益指标" if current else (found or "数量指标")
+    return current

@@ -1,0 +1,91 @@
+"""Bad input: one clear line and a non-zero exit, or an explicit warning; never silent numbers."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pytest
+
+import finacct
+from conftest import SAMPLE, corpus_file, run_cli
+
+
+def _fails_with(path: Path, words: str) -> None:
+    out = run_cli("extract", str(path), "--json")
+    assert out.returncode != 0
+    assert out.stdout == ""
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and words in lines[0], out.stderr
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    (tmp_path / "empty.pdf").write_bytes(b"")
+    _fails_with(tmp_path / "empty.pdf", "empty")
+
+
+def test_not_a_pdf(tmp_path: Path) -> None:
+    (tmp_path / "x.pdf").write_bytes(bytes(range(256)) * 8)
+    _fails_with(tmp_path / "x.pdf", "not a PDF")
+
+
+def test_truncated_pdf(tmp_path: Path) -> None:
+    data = corpus_file("putuo_finance_2024.pdf").read_bytes()
+    (tmp_path / "cut.pdf").write_bytes(data[: len(data) // 2])
+    _fails_with(tmp_path / "cut.pdf", "truncated")
+
+
+def test_encrypted_pdf(tmp_path: Path) -> None:
+    pikepdf = pytest.importorskip("pikepdf")
+    with pikepdf.open(corpus_file("putuo_finance_2024.pdf")) as pdf:
+        pdf.save(tmp_path / "locked.pdf", encryption=pikepdf.Encryption(owner="o", user="secret"))
+    _fails_with(tmp_path / "locked.pdf", "encrypted")
+
+
+def test_scanned_pdf_without_text_layer(tmp_path: Path) -> None:
+    """A page rendered to an image and put back as the only content: what a scan is."""
+    src = pdfium.PdfDocument(corpus_file("putuo_finance_2024.pdf"))
+    bitmap = src[5].render(scale=1)
+    doc = pdfium.PdfDocument.new()
+    page = doc.new_page(595, 842)
+    image = pdfium.PdfImage.new(doc)
+    image.set_bitmap(bitmap)
+    image.set_matrix(pdfium.PdfMatrix().scale(595, 842))
+    page.insert_obj(image)
+    page.gen_content()
+    doc.save(tmp_path / "scan.pdf")
+    _fails_with(tmp_path / "scan.pdf", "OCR")
+
+
+def test_budget_document_is_named_as_such(tmp_path: Path) -> None:
+    text = SAMPLE.read_text(encoding="utf-8").replace("决算", "预算")
+    (tmp_path / "budget.txt").write_text(text, encoding="utf-8")
+    _fails_with(tmp_path / "budget.txt", "budget (部门预算)")
+
+
+def test_unparseable_row_is_reported_and_other_tables_survive(tmp_path: Path) -> None:
+    lines = SAMPLE.read_text(encoding="utf-8").split("\n")
+    # t03's 行政运行 row loses two of its six cells: it fits no column layout any more
+    t03 = lines.index("公开03表")
+    i = next(k for k in range(t03, len(lines)) if lines[k].startswith("  行政运行 "))
+    lines[i] = "  行政运行 2, 980. 77 2, 980. 77 0. 00 0. 00"
+    (tmp_path / "broken.txt").write_text("\n".join(lines), encoding="utf-8")
+    out = run_cli("extract", str(tmp_path / "broken.txt"), "--json")
+    assert out.returncode == 0
+    doc = json.loads(out.stdout)
+    assert any(w.startswith(f"t03 line {i + 1}: 4 amounts") for w in doc["warnings"])
+    assert not any(f["table"] == "t03" and f["row"] == "2010301" for f in doc["facts"])
+    assert sum(f["table"] == "t05" for f in doc["facts"]) == 70  # the other tables come out whole
+
+
+def test_pdf_table_whose_header_is_unreadable_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    from finacct.tables import grid
+    real = grid._anchors
+    monkeypatch.setattr(grid, "_anchors", lambda spec, cells: [] if spec.id == "t03" else real(spec, cells))
+    d = finacct.load(corpus_file("putuo_finance_2024.pdf"))
+    assert any(w.startswith("t03 (支出决算表) p10: no column header recognised") for w in d.warnings)
+    assert d.value("t02", "2010601", "total") == 1511.90
+
+
+def test_missing_file() -> None:
+    _fails_with(Path("/nonexistent/doc.pdf"), "no such file")

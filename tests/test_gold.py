@@ -1,0 +1,26 @@
+"""Every answer key in ../shared/gold, scored by the shared scorer on `finacct extract --json`."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from conftest import CORPUS, GOLD, SHARED, run_cli
+
+KEYS = sorted(p.stem for p in GOLD.glob("*.json")) if GOLD.exists() else []
+
+
+@pytest.mark.parametrize("name", KEYS or [pytest.param("none", marks=pytest.mark.skip(reason="no ../shared/gold beside the checkout"))])
+def test_extract_scores_perfectly_against_answer_key(name: str) -> None:
+    source = next(CORPUS.glob(f"{name}.*"), None)
+    if source is None:
+        pytest.skip(f"no corpus document for answer key {name}")
+    out = run_cli("extract", str(source), "--json")
+    assert out.returncode == 0, out.stderr
+    score = subprocess.run([sys.executable, str(SHARED / "tools" / "score_extract.py"), str(GOLD / f"{name}.json"), "-"],
+                           input=out.stdout, capture_output=True, text=True).stdout
+    last = score.strip().splitlines()[-1]
+    f1, tables = re.search(r"F1=([\d.]+)", last).group(1), re.search(r"tables=(\d+)/9", last).group(1)
+    assert (f1, tables) == ("1.000", "9"), score
