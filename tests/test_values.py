@@ -116,3 +116,10 @@ def test_performance_indicators_match_answer_key(changchun: finacct.Disclosure) 
     expected = {p["project"]: [tuple(i[k] for k in keys) for i in p["indicators"]] for p in gold("changchun_gov_office_2023")["performance"]}
     got = {p["project"]: [tuple(i[k] for k in keys) for i in p["indicators"]] for p in changchun.performance}
     assert got == expected
+
+
+def test_empty_template_finds_every_table_and_invents_no_number() -> None:
+    d = finacct.load(corpus_file("shanghai_template_final_accounts_2024.pdf"))
+    assert d.facts.empty
+    assert {t: s["status"] for t, s in d.tables.items()} == {f"t0{i}": "declared_empty" for i in range(1, 10)}
+    assert d.tables["t09"]["pages"] == [12]

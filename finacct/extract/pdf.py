@@ -78,7 +78,9 @@ def _words(page: pdfium.PdfPage, height: float) -> list[Word]:
             continue
         left, bottom, right, top = tp.get_charbox(i, loose=True)
         pdfium_c.FPDFText_GetCharOrigin(tp.raw, i, ox, oy)
-        size = pdfium_c.FPDFText_GetFontSize(tp.raw, i) or (top - bottom)
+        size = pdfium_c.FPDFText_GetFontSize(tp.raw, i)
+        if not 0 < size <= 1.5 * (top - bottom):  # some producers report text-space sizes
+            size = top - bottom
         base = height - oy.value
         if cur and abs(cur[5] - base) < 0.3 * size and -0.5 * size < left - cur[2] < WORD_GAP * size:
             cur[0] += ch

@@ -9,7 +9,7 @@ SUFFIX = re.compile(r"[（(](汇总|本级|部门汇总|合并)[)）]$")
 DEPARTMENT_PATTERNS = (
     re.compile(r"部门[:：]\s*(\S+?)\s+(?:单位|金额单位)[:：]"),
     re.compile(r"部门[:：]\s*(\S+)\s*$"),
-    re.compile(r"第一部分\s*(\S+?)\s*概况"),
+    re.compile(r"第一部分\s*([^\s、，。]{3,40}?)\s*概况"),
     re.compile(r"^\s*(\S+?)\s*20\d{2}\s*年度?\s*部门决算\s*$"),
     re.compile(r"第二部分\s*(\S+?)\s*20\d{2}\s*年度?\s*部门决算表"),
 )

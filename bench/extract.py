@@ -1,0 +1,58 @@
+"""Extraction speed and memory against pdfplumber's extract_tables(), measured in the same run.
+
+    python bench/extract.py [PDF ...]        (default: every PDF in ../shared/corpus)
+
+Prints per document: pages, finacct seconds (best of 5), pdfplumber extract_tables()
+seconds over every page (best of 2), their ratio, and finacct's peak RSS in a fresh process.
+"""
+from __future__ import annotations
+
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pdfplumber
+
+import finacct
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def best(fn, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return min(times)
+
+
+def baseline(path: Path) -> None:
+    with pdfplumber.open(path) as pdf:
+        for page in pdf.pages:
+            page.extract_tables()
+
+
+def peak_mb(path: Path) -> float:
+    code = ("import resource, finacct, sys; finacct.load(sys.argv[1]); "
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True)
+    return int(out.stdout) / 1024
+
+
+def main() -> None:
+    paths = [Path(p) for p in sys.argv[1:]] or sorted((ROOT.parent / "shared" / "corpus").glob("*.pdf"))
+    print(f"{'document':45} {'pages':>5} {'finacct s':>10} {'pdfplumber s':>13} {'ratio':>7} {'peak MB':>8}")
+    for path in paths:
+        with pdfplumber.open(path) as pdf:
+            pages = len(pdf.pages)
+        ours = best(lambda: finacct.load(path), 5)
+        theirs = best(lambda: baseline(path), 2)
+        print(f"{path.name:45} {pages:5d} {ours:10.3f} {theirs:13.3f} {theirs / ours:6.1f}x {peak_mb(path):8.0f}")
+    print(f"(peak MB of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f})")
+
+
+if __name__ == "__main__":
+    main()
