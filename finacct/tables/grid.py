@@ -102,8 +102,8 @@ def _anchors(spec: TableSpec, cells: list[Cell]) -> list[Anchor]:
     anchors = []
     for c in cells:
         text = c.text
-        if LABEL_HEADERS.match(text) or SIDE_LABEL_HEADER.search(text):
-            continue
+        if LABEL_HEADERS.match(text) or SIDE_LABEL_HEADER.search(text) or text.isdigit():
+            continue  # label columns, and 栏次 column numbers
         key = _column(spec, text)
         if key or _is_leaf(c, cells):
             anchors.append(Anchor(key, c.xc, c.x1 - c.x0))
@@ -220,10 +220,11 @@ def _by_lines(spec: TableSpec, words: list[Word]) -> list[list[Word]]:
 def _raw_row(spec: TableSpec, page: int, side: int, words: list[Word], anchors: list[Anchor],
              warnings: list[str]) -> RawRow | None:
     words = sorted(words, key=lambda w: (round(w.baseline / 3), w.x0))
-    amounts = [w for w in words if w.is_amount]
     first_amount_x = min((a.xc - a.width / 2 for a in anchors), default=float("inf"))
+    # whole numbers printed in the amount columns (some producers drop the decimals) are amounts
+    amounts = [w for w in words if w.is_amount or (w.text.isdigit() and w.x0 >= first_amount_x)]
     codes = sorted((w for w in words if w.is_code and w.x1 <= first_amount_x), key=lambda w: w.x0)
-    label = "".join(w.text for w in words if not w.is_amount and w not in codes)
+    label = "".join(w.text for w in words if w not in amounts and w not in codes)
     row = RawRow(page=page, label=label, code="".join(w.text for w in codes), side=side)
     for w in amounts:
         a = min(anchors, key=lambda a: abs(a.xc - w.xc))
