@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -102,7 +101,3 @@ class Disclosure:
         present = sum(1 for t in TABLE_IDS if self.tables.get(t, {}).get("status") == "present")
         return (f"<Disclosure {self.department or '?'} {self.year or '?'}: {present}/9 tables present, "
                 f"{len(self.facts)} facts, {len(self.performance)} performance tables, {len(self.warnings)} warnings>")
-
-
-def save_json(d: Disclosure, path: Path) -> None:
-    path.write_text(d.to_json(indent=1), encoding="utf-8")

@@ -123,3 +123,15 @@ def test_empty_template_finds_every_table_and_invents_no_number() -> None:
     assert d.facts.empty
     assert {t: s["status"] for t, s in d.tables.items()} == {f"t0{i}": "declared_empty" for i in range(1, 10)}
     assert d.tables["t09"]["pages"] == [12]
+
+
+def test_printed_code_and_name_that_disagree_are_warned() -> None:
+    from finacct.tables import canonical
+    from finacct.tables.rows import RawRow
+    from finacct.tables.specs import SPECS
+    warnings: list[str] = []
+    rows = [RawRow(page=10, label="住房公积金", code="2010601", cells=[("total", 1511.89)]),
+            RawRow(page=10, label="行政运行", code="2010601", cells=[("basic", 1503.52)])]
+    facts = canonical.facts(SPECS["t03"], rows, warnings)
+    assert len(facts) == 2  # the number is kept, the disagreement is reported
+    assert warnings == ["t03 p10: printed code 2010601 is '行政运行' in the classification, but the row is named '住房公积金'"]

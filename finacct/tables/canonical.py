@@ -25,6 +25,10 @@ def facts(spec: TableSpec, rows: list[RawRow], warnings: list[str]) -> list[Fact
             row = keyer(raw)
         if not raw.cells:
             continue
+        scheme = {"functional": "functional", "economic": "economic"}.get(spec.kind)
+        if scheme and row and row.isdigit() and classify.name_matches(scheme, row, normalise(raw.label)) is False:
+            warnings.append(f"{spec.id} p{raw.page}: printed code {row} is '{classify.names(scheme)[row]}' in the "
+                            f"classification, but the row is named '{normalise(raw.label)}'")
         if row is None:
             warnings.append(f"{spec.id} p{raw.page}: row '{normalise(raw.label) or raw.code}' could not be placed; its {len(raw.cells)} cells were left out")
             continue
@@ -77,11 +81,11 @@ def _summary_key(raw: RawRow, previous: str) -> str | None:
 
 
 def _summary_col(spec: TableSpec, side: int, row: str, col: str) -> str | None:
-    """t01 prints one amount per side; t04's income side prints amounts, its expenditure
-    side the fund split. Income-side rows take 'amount' whatever the header said."""
+    """Income rows print one amount; expenditure rows print the side's columns (t04's fund
+    split), where a lone 决算数 column is the total."""
     if row.startswith("inc."):
         return "amount"
     allowed = spec.side_columns[min(side, len(spec.side_columns) - 1)]
     if col in allowed:
         return col
-    return allowed[0] if col == "amount" and len(allowed) == 1 else ("total" if col == "amount" and "total" in allowed else None)
+    return "total" if col == "amount" and "total" in allowed else None

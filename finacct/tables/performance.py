@@ -10,7 +10,6 @@ TITLE = "项目支出绩效自评表"
 FUND_SOURCES = ("current_year_appropriation", "prior_year_carryover", "other", "total")
 FUND_LABELS = {"当年财政拨款": "current_year_appropriation", "上年结转资金": "prior_year_carryover",
                "其他资金": "other", "年度资金总和": "total"}
-FUND_COLS = ("budget_initial", "budget_full", "executed", "execution_rate")
 LEVEL1 = ("产出指标", "效益指标", "满意度指标", "成本指标")
 # 二级 -> 一级, in the order the standard table lists them.
 LEVELS = (
