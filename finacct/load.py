@@ -52,7 +52,7 @@ def _load_pdf(path: Path) -> Disclosure:
     detect.check_text_layer(path.name, sum(len(w.text) for p in pages for w in p.words), len(pages))
     lines = [ln.text for p in pages for ln in p.lines]
     _check_final_accounts(path.name, lines)
-    d = Disclosure(source=path.name, department=meta.department(lines), year=meta.year(lines), unit=meta.unit(lines), lines=lines)
+    d = Disclosure(source=path.name, department=meta.department(lines), year=meta.year(lines), unit=meta.unit(lines))
     where = locate.locate_pages([p.lines for p in pages])
     found, facts, texts = {}, {}, {}
     for tid, idx in where.items():
@@ -71,7 +71,7 @@ def _load_pdf(path: Path) -> Disclosure:
 def _load_text(path: Path) -> Disclosure:
     lines = textdump.read_lines(path)
     _check_final_accounts(path.name, lines)
-    d = Disclosure(source=path.name, department=meta.department(lines), year=meta.year(lines), unit=meta.unit(lines), lines=lines)
+    d = Disclosure(source=path.name, department=meta.department(lines), year=meta.year(lines), unit=meta.unit(lines))
     d.warnings.append("source is a text dump: pages are 1-based line numbers (the 公开0N表 label of each table)")
     found, facts, texts = {}, {}, {}
     for tid, (start, end, page) in locate.locate_lines(lines).items():

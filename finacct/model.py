@@ -29,7 +29,6 @@ class Disclosure:
     facts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FACT_COLUMNS))
     performance: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    lines: list[str] = field(default_factory=list, repr=False)  # the document's text, for the narrative
 
     # -- tidy views ---------------------------------------------------------------
     def table(self, tid: str) -> pd.DataFrame:

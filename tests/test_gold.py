@@ -24,3 +24,16 @@ def test_extract_scores_perfectly_against_answer_key(name: str) -> None:
     last = score.strip().splitlines()[-1]
     f1, tables = re.search(r"F1=([\d.]+)", last).group(1), re.search(r"tables=(\d+)/9", last).group(1)
     assert (f1, tables) == ("1.000", "9"), score
+
+
+@pytest.mark.parametrize("name", ["putuo_finance_2024", "putuo_planning_resources_2024"])
+def test_pdf_rows_without_rulings_match_answer_key(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Producers that draw no table lines: rows come from baselines alone."""
+    from conftest import corpus_file, gold
+    import finacct
+    from finacct.extract import pdf
+    monkeypatch.setattr(pdf, "_rules", lambda page, height: [])
+    d = finacct.load(corpus_file(f"{name}.pdf"))
+    expected = {(f["table"], f["row"], f["col"]): f["value"] for f in gold(name)["facts"]}
+    got = {(f.table, f.row, f.col): f.value for f in d.facts.itertuples()}
+    assert got == expected

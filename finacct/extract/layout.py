@@ -52,6 +52,12 @@ class Line:
     def text(self) -> str:
         return "".join(w.text for w in self.words)
 
+    @property
+    def is_data(self) -> bool:
+        """A table row: it holds an amount or starts with a classification code."""
+        first = self.words[0]
+        return any(w.is_amount for w in self.words) or (first.is_code and len(first.text) >= 3)
+
 
 def group_lines(words: list[Word], tolerance: float = 0.45) -> list[Line]:
     """Cluster words by baseline: a word joins a line whose baseline is within

@@ -25,7 +25,7 @@ def facts(spec: TableSpec, rows: list[RawRow], warnings: list[str]) -> list[Fact
             row = keyer(raw)
         if not raw.cells:
             continue
-        scheme = {"functional": "functional", "economic": "economic"}.get(spec.kind)
+        scheme = spec.kind if spec.kind in ("functional", "economic") else None
         if scheme and row and row.isdigit() and classify.name_matches(scheme, row, normalise(raw.label)) is False:
             warnings.append(f"{spec.id} p{raw.page}: printed code {row} is '{classify.names(scheme)[row]}' in the "
                             f"classification, but the row is named '{normalise(raw.label)}'")

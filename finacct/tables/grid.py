@@ -13,8 +13,9 @@ from finacct.extract.layout import Line, Word, amount, band_index, group_lines, 
 from finacct.extract.pdf import Page
 from finacct.tables.rows import RawRow
 from finacct.tables.specs import (
-    LABEL_HEADERS, ORDINAL, SANGONG_SIDES, SIDE_LABEL_HEADER, TableSpec, match_title, normalise,
+    LABEL_HEADERS, ORDINAL, SANGONG_SIDES, SIDE_LABEL_HEADER, TableSpec, normalise,
 )
+from finacct.tables.locate import title_of
 
 SKIP_LINE = re.compile(r"^(单位|部门|编制单位|金额单位)[:：]|^单位[:：]?万元|^公开\d+表|^(附)?表[一二三四五六七八九十\d]+$")
 FOOTNOTE = re.compile(r"^(注|说明|备注)[:：\d１]|^注$")
@@ -123,13 +124,6 @@ def _sangong_anchors(spec: TableSpec, cells: list[Cell]) -> list[Anchor]:
     return [Anchor((nearest(c, sides), item), c.xc, c.x1 - c.x0) for c, item in items]
 
 
-def _data_start(lines: list[Line]) -> int:
-    for i, line in enumerate(lines):
-        if any(w.is_amount for w in line.words) or (line.words[0].is_code and len(line.words[0].text) >= 3):
-            return i
-    return len(lines)
-
-
 def _side_cuts(cells: list[Cell], anchors: list[Anchor], data_words: list[Word]) -> list[float]:
     """x boundaries between the sides of a multi-sided table (t01, t04, t06)."""
     starts = sorted(c.xc for c in cells if SIDE_LABEL_HEADER.search(c.text))
@@ -147,13 +141,16 @@ def read_table(spec: TableSpec, pages: list[Page], warnings: list[str]) -> tuple
     layout: Layout | None = None
     text = []
     for page in pages:
-        lines = [ln for ln in group_lines(page.words) if not SKIP_LINE.search(ln.text)]
-        title = next((i for i, ln in enumerate(lines) if match_title(ln.text) == spec.id), -1)
-        lines = lines[title + 1:]
+        lines = [ln for ln in page.lines if not SKIP_LINE.search(ln.text)]
+        titles = [title_of(ln.text) for ln in lines]
+        first = titles.index(spec.id) + 1 if spec.id in titles else 0
+        # the table ends at the next table's title (two small tables may share a page)
+        stop = next((i for i in range(first, len(lines)) if titles[i] not in (None, spec.id)), len(lines))
+        lines = lines[first:stop]
         end = next((i for i, ln in enumerate(lines) if FOOTNOTE.match(ln.text)), len(lines))
         text.append("".join(ln.text for ln in lines))
         lines = lines[:end]
-        start = _data_start(lines)
+        start = next((i for i, ln in enumerate(lines) if ln.is_data), len(lines))
         header = [w for ln in lines[:start] for w in ln.words]
         data = [w for ln in lines[start:] for w in ln.words]
         if header:

@@ -20,7 +20,7 @@ def title_of(text: str) -> str | None:
 def _is_table_page(lines: list[Line]) -> bool:
     if any(SECTION.search(ln.text) for ln in lines[:3]):
         return False
-    return any(ln.words[0].is_code or any(w.is_amount for w in ln.words) for ln in lines)
+    return any(ln.is_data for ln in lines)
 
 
 def locate_pages(pages: list[list[Line]]) -> dict[str, list[int]]:
