@@ -52,7 +52,8 @@ def _load_pdf(path: Path) -> Disclosure:
     detect.check_text_layer(path.name, sum(len(w.text) for p in pages for w in p.words), len(pages))
     lines = [ln.text for p in pages for ln in p.lines]
     _check_final_accounts(path.name, lines)
-    d = Disclosure(source=path.name, department=meta.department(lines), year=meta.year(lines), unit=meta.unit(lines))
+    d = Disclosure(source=path.name, department=meta.department(lines), year=meta.year(lines), unit=meta.unit(lines),
+                   text=[(p.number, ln.text) for p in pages for ln in p.lines])
     where = locate.locate_pages([p.lines for p in pages])
     found, facts, texts = {}, {}, {}
     for tid, idx in where.items():
@@ -64,14 +65,15 @@ def _load_pdf(path: Path) -> Disclosure:
             continue
         found[tid] = [pages[i].number for i in idx]
         facts[tid] = canonical.facts(spec, rows, d.warnings)
-    d.performance = performance.from_lines([(p.number, ln.text) for p in pages for ln in p.lines], d.warnings)
+    d.performance = performance.from_lines(d.text, d.warnings)
     return _finish(d, found, facts, texts)
 
 
 def _load_text(path: Path) -> Disclosure:
     lines = textdump.read_lines(path)
     _check_final_accounts(path.name, lines)
-    d = Disclosure(source=path.name, department=meta.department(lines), year=meta.year(lines), unit=meta.unit(lines))
+    d = Disclosure(source=path.name, department=meta.department(lines), year=meta.year(lines), unit=meta.unit(lines),
+                   text=list(enumerate(lines, 1)))
     d.warnings.append("source is a text dump: pages are 1-based line numbers (the 公开0N表 label of each table)")
     found, facts, texts = {}, {}, {}
     for tid, (start, end, page) in locate.locate_lines(lines).items():
@@ -81,5 +83,5 @@ def _load_text(path: Path) -> Disclosure:
         rows = sequence.read_table(spec, section, page, d.warnings)
         found[tid] = [page]
         facts[tid] = canonical.facts(spec, rows, d.warnings)
-    d.performance = performance.from_lines(list(enumerate(lines, 1)), d.warnings)
+    d.performance = performance.from_lines(d.text, d.warnings)
     return _finish(d, found, facts, texts)

@@ -29,6 +29,9 @@ class Disclosure:
     facts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FACT_COLUMNS))
     performance: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # (page, line) of the whole document as read; the narrative checks and drafts read it.
+    # Not part of the contract JSON, so a Disclosure read back from JSON/xlsx has none.
+    text: list[tuple[int, str]] = field(default_factory=list, repr=False)
 
     # -- tidy views ---------------------------------------------------------------
     def table(self, tid: str) -> pd.DataFrame:

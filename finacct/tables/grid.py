@@ -150,7 +150,7 @@ def read_table(spec: TableSpec, pages: list[Page], warnings: list[str]) -> tuple
         end = next((i for i, ln in enumerate(lines) if FOOTNOTE.match(ln.text)), len(lines))
         text.append("".join(ln.text for ln in lines))
         lines = lines[:end]
-        start = next((i for i, ln in enumerate(lines) if ln.is_data), len(lines))
+        start = _data_start(page, lines)
         header = [w for ln in lines[:start] for w in ln.words]
         data = [w for ln in lines[start:] for w in ln.words]
         if header:
@@ -166,6 +166,22 @@ def read_table(spec: TableSpec, pages: list[Page], warnings: list[str]) -> tuple
             continue
         rows.extend(_rows(spec, page, data, layout, warnings))
     return rows, "".join(text)
+
+
+def _data_start(page: Page, lines: list[Line]) -> int:
+    """Index of the first data line; a wrapped name printed above its row's amounts but below
+    the ruling that closes the header (社会保障和就 / 208 754.75 / 业支出) belongs to the data."""
+    start = next((i for i, ln in enumerate(lines) if ln.is_data), len(lines))
+    if start == len(lines):
+        return start
+    first = lines[start]
+    middle = (min(w.top for w in first.words) + first.baseline) / 2
+    above = [y for y, _, _ in page.rules if y < middle]
+    if above:
+        edge = max(above)
+        while start > 0 and min(w.top for w in lines[start - 1].words) > edge:
+            start -= 1
+    return start
 
 
 def _rows(spec: TableSpec, page: Page, data: list[Word], layout: Layout, warnings: list[str]) -> list[RawRow]:
