@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
 from finacct import load, report
 from finacct.errors import UnreadableError
 from finacct.extract import xlsx
+from finacct.reconcile import SCHEMA
+from finacct.reconcile.docs import rules_markdown
 
 
 def _extract(args: argparse.Namespace) -> int:
@@ -21,6 +24,25 @@ def _extract(args: argparse.Namespace) -> int:
         print(d.status.to_string(index=False))
     for w in d.warnings:
         print(f"warning: {w}", file=sys.stderr)
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    d = load(args.path)
+    findings = d.check()
+    if args.json:
+        out = {"schema": SCHEMA, "source": d.source, "findings": findings.to_records()}
+        sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+    else:
+        print(repr(d))
+        print(" · ".join(f"{s} {n}" for s, n in findings.counts().items()))
+        for r in findings[findings["status"].isin(["error", "rounding", "insufficient_data"])].itertuples():
+            print(f"{r.status:>17}  {r.rule:<28} p{','.join(map(str, r.pages))}  {r.message}")
+    return 0
+
+
+def _rules(args: argparse.Namespace) -> int:
+    sys.stdout.write(rules_markdown())
     return 0
 
 
@@ -39,6 +61,12 @@ def main(argv: list[str] | None = None) -> int:
     ex.add_argument("--json", action="store_true", help="print the contract JSON (finacct.disclosure/1) on stdout")
     ex.add_argument("--xlsx", metavar="OUT", help="also write the canonical spreadsheet")
     ex.set_defaults(run=_extract)
+    ck = sub.add_parser("check", help="evaluate every identity and every number the narrative states")
+    ck.add_argument("path")
+    ck.add_argument("--json", action="store_true", help="print the findings JSON (finacct.findings/1) on stdout")
+    ck.set_defaults(run=_check)
+    ru = sub.add_parser("rules", help="print the rule list (Markdown, one line per rule)")
+    ru.set_defaults(run=_rules, path="")
     rp = sub.add_parser("report", help="extract one disclosure into reports/<department>/<year>/")
     rp.add_argument("path")
     rp.add_argument("--out", default="reports")

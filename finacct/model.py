@@ -5,12 +5,15 @@ from __future__ import annotations
 import html
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from finacct import classify
 from finacct.tables.specs import SPECS, TABLE_IDS
+
+if TYPE_CHECKING:
+    from finacct.reconcile.findings import Findings
 
 SCHEMA = "finacct.disclosure/1"
 FACT_COLUMNS = ["table", "row", "col", "value", "page", "label"]
@@ -64,6 +67,11 @@ class Disclosure:
         f = self.facts
         hit = f[(f["table"] == table) & (f["row"] == row) & (f["col"] == col)]
         return float(hit["value"].iloc[0]) if len(hit) else None
+
+    def check(self) -> "Findings":
+        """Every rule of finacct.reconcile evaluated on this disclosure, errors first."""
+        from finacct.reconcile import check
+        return check(self)
 
     # -- contract JSON ------------------------------------------------------------
     def to_contract(self) -> dict[str, Any]:

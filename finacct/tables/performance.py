@@ -89,7 +89,9 @@ def _indicators(texts: list[str]) -> list[dict]:
     out: list[dict] = []
     pending = ""
     level2 = ""
+    goals = False   # past the 年度总体目标 block, sentences are goals, not 偏差原因
     for t in texts:
+        goals = goals or bool(re.search(r"年度总体目|预期目标|实际完成情况", t))
         if "年度指标值" in t or FUND_ROW.match(t) or AMOUNT.match(t) or HEADER_PART.search(t):
             pending = ""
             continue
@@ -101,6 +103,9 @@ def _indicators(texts: list[str]) -> list[dict]:
             if word in LEVEL2:
                 level2, inline = word, True
         if not m or not (head_words or pending):
+            if not m and not goals and "。" in t and out and "deviation_note" not in out[-1]:
+                # a sentence printed under an indicator is its 偏差原因 (wrapped in the last column)
+                out[-1]["deviation_note"] = pending + "".join(head_words)
             pending = "" if m else ("" if t in LEVEL1 + LEVEL2 or "。" in t else pending + "".join(head_words))
             continue
         name = pending + "".join(head_words)

@@ -1,0 +1,45 @@
+"""How long `finacct check` takes beyond extraction, per corpus document.
+
+    python bench/check.py
+
+Prints, per document, the extraction time (the baseline, measured in the same run), the
+check time and their ratio; the goal is a check of at most 0.1 s beyond extraction."""
+from __future__ import annotations
+
+import statistics
+import time
+from pathlib import Path
+
+from finacct import load
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = [ROOT / "data" / "changchun_gov_office_2023.txt",
+        *sorted((ROOT.parent / "shared" / "corpus").glob("*.pdf"))]
+
+
+def best_of(fn, n: int = 5) -> float:
+    times = []
+    for _ in range(n):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return min(times)
+
+
+def main() -> None:
+    print(f"{'document':<45} {'extract s':>10} {'check s':>9} {'check/extract':>14}")
+    checks = []
+    for path in DOCS:
+        if not path.exists():
+            continue
+        d = load(path)
+        d.check()   # warm caches (regexes, reference CSVs)
+        ex = best_of(lambda: load(path))
+        ck = best_of(d.check)
+        checks.append(ck)
+        print(f"{path.name:<45} {ex:>10.3f} {ck:>9.3f} {ck / ex:>13.2f}x")
+    print(f"median check time {statistics.median(checks):.3f} s (goal ≤ 0.100 s beyond extraction)")
+
+
+if __name__ == "__main__":
+    main()

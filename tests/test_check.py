@@ -1,0 +1,141 @@
+"""finacct check on real documents: every inconsistency the answer keys' *.issues.md list is
+found with its status, nothing else is an error, and injected errors are caught."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import ROOT, SAMPLE, corpus_file, gold, run_cli
+from finacct import load
+from finacct.model import Disclosure
+from finacct.reconcile.docs import rules_markdown
+
+# (rule, words in the message) -> status, transcribed from ../shared/gold/*.issues.md
+EXPECTED = {
+    "changchun_gov_office_2023.txt": {
+        "error": [("x.codes.same_line", "2299999")],
+        "rounding": [("t01.expenditure_total", ""), ("t01.income_grand_total", ""),
+                     *[("t02.hierarchy", w) for w in ("款 20103 appropriation", "款 20103 total", "合计 total appropriation", "合计 total total")],
+                     *[("t03.hierarchy", w) for w in ("款 20103 total", "合计 total basic", "合计 total project", "合计 total total")],
+                     ("t03.columns", "t03 201 "), ("t03.columns", "t03 20103 "),
+                     ("t04.expenditure_total.total", ""), ("t04.expenditure_total.general_budget", ""), ("t04.income_grand_total", ""),
+                     *[("t05.hierarchy", w) for w in ("款 20103 total", "合计 total basic", "合计 total personnel", "合计 total project", "合计 total total")],
+                     ("t05.columns", "t05 201 "), ("t05.columns", "t05 20103 "),
+                     ("t06.hierarchy", "302"), ("t06.public_total", ""), ("perf.cost_indicators", "政府综合业务管理")],
+    },
+    "putuo_finance_2024.pdf": {
+        "error": [("narrative.amount", "财政拨款收入支出总计 0.3"), ("narrative.share", "71.73"),
+                  ("narrative.prior_year", "0.30 <"), ("narrative.listed_items", "个人农业生产补贴")],
+        "rounding": [("t02.hierarchy", "合计 total total"), ("t02.hierarchy", "合计 total appropriation"),
+                     ("t03.hierarchy", "合计 total total"), ("t03.hierarchy", "合计 total basic"),
+                     ("t05.hierarchy", "合计 total total"), ("t05.hierarchy", "合计 total basic"),
+                     ("t06.hierarchy", "301"), ("t06.hierarchy", "302"),
+                     ("x.t01_t03.classes", "exp.208"), ("x.t04_t05.classes", "exp.208"),
+                     ("narrative.budget_items", "2993.92"), ("narrative.procurement", "251.25")],
+        "not_applicable": [("narrative.completion_rate", "因公出国"), ("narrative.completion_rate", "公务用车")],
+    },
+    "putuo_planning_resources_2024.pdf": {
+        "error": [("text.placeholders", "下降（增长）"), ("text.number_format", "0.39万"), ("text.number_format", "增长13.95"),
+                  ("text.brackets", "全过程绩效管理"), ("text.department", "上海市规划和自然资源局"),
+                  *[("text.department", "规划与自然资源局")] * 3,
+                  ("narrative.amount", "5377.64"), ("narrative.amount", "4896.98"),
+                  ("narrative.item_names", "其他行政事业单位养老支出"), ("narrative.item_names", "其他自然资源事务支出"),
+                  ("narrative.item_names", "住房改革支出/住房公积金"), ("narrative.item_names", "住房改革支出/购房补贴")],
+        "rounding": [("t05.columns", "t05 212 "), ("t05.columns", "t05 21201 "), ("t05.columns", "t05 2120101 "), ("t05.columns", "t05 total "),
+                     ("t04.expenditure_total.total", ""), ("t04.expenditure_total.general_budget", ""),
+                     ("t06.hierarchy", "302"), ("t06.personnel_total", ""),
+                     ("x.t01_t03.classes", "exp.210"), ("x.t01_t03.classes", "exp.212"), ("x.t04_t05.classes", "exp.210"),
+                     ("x.t05_t06.line.21011", ""), ("narrative.share", "99.86"), ("narrative.completion_rate", "95.45"),
+                     ("narrative.budget_items", "10210.34"), ("narrative.procurement", "2319.21"),
+                     *[("narrative.listed_items", w) for w in ("奖金", "奖励金", "其他对个人和家庭的补助", "税金及附加费用")]],
+    },
+}
+
+
+def _source(name: str):
+    return SAMPLE if name == SAMPLE.name else corpus_file(name)
+
+
+@pytest.mark.parametrize("name", list(EXPECTED))
+def test_check_finds_every_listed_inconsistency_and_no_false_error(name: str) -> None:
+    out = run_cli("check", str(_source(name)), "--json")
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    assert doc["schema"] == "finacct.findings/1"
+    findings = doc["findings"]
+    for status in ("error", "rounding"):
+        found = [f for f in findings if f["status"] == status]
+        expected = EXPECTED[name].get(status, [])
+        unmatched = list(found)
+        for rule, words in expected:
+            hit = next((f for f in unmatched if f["rule"] == rule and words in f["message"]), None)
+            assert hit is not None, f"{status} {rule} {words!r} not found"
+            unmatched.remove(hit)
+        assert not unmatched, f"unexpected {status}: {[f['rule'] + ' ' + f['message'][:80] for f in unmatched]}"
+    for rule, words in EXPECTED[name].get("not_applicable", []):
+        assert any(f["rule"] == rule and words in f["message"] and f["status"] == "not_applicable" for f in findings)
+    for f in findings:   # rounding is always explained by its tolerance
+        if f["status"] == "rounding" and f["diff"] is not None:
+            assert abs(f["diff"]) <= f["tolerance"] + 1e-9
+
+
+def test_injected_table_errors_are_found() -> None:
+    """A cell moved by 1.00 in any table breaks an identity that names that cell."""
+    for name in ("changchun_gov_office_2023", "putuo_finance_2024", "putuo_planning_resources_2024"):
+        key = gold(name)
+        n = len(key["facts"])
+        for i in range(0, n, max(1, n // 25)):
+            d = Disclosure.from_contract(key)
+            d.facts.loc[i, "value"] = float(d.facts.loc[i, "value"]) + 1.0
+            cell = tuple(d.facts.loc[i, ["table", "row", "col"]])
+            f = d.check()
+            errors = f[f["status"] == "error"]
+            assert any(tuple(c) == cell for cs in errors["cells"] for c in cs), f"{name}: {cell} +1.00 not caught"
+
+
+def test_injected_narrative_errors_are_found(tmp_path) -> None:
+    text = SAMPLE.read_text(encoding="utf-8")
+    for before, after, rule in (("占 76.93%", "占 77.93%", "narrative.share"),
+                                ("增长 12.25%", "增长 13.25%", "narrative.change_pct"),
+                                ("支出决算为 660.41 万元", "支出决算为 661.41 万元", "narrative.item"),
+                                ("公用经费 357.09 万元", "公用经费 357.90 万元", "narrative.amount"),
+                                ("与 2022 年相比，财政拨款支出增加", "与 2020 年相比，财政拨款支出增加", "text.years"),
+                                ("增长 11.60%", "增长（下降）11.60%", "text.placeholders")):
+        assert before in text, before
+        path = tmp_path / "changed.txt"
+        path.write_text(text.replace(before, after, 1), encoding="utf-8")
+        f = load(path).check()
+        assert ((f["rule"] == rule) & (f["status"] == "error")).any(), f"{after!r}: no {rule} error"
+
+
+def test_template_placeholders_are_errors() -> None:
+    f = load(corpus_file("shanghai_template_final_accounts_2024.pdf")).check()
+    placeholders = f[f["rule"] == "text.placeholders"]
+    assert (placeholders["status"] == "error").sum() > 50
+    assert placeholders["message"].str.contains("增加（减少）").any()
+
+
+def test_rules_not_evaluable_are_never_ok() -> None:
+    """From JSON there is no document text; a missing table leaves its rules without data."""
+    key = gold("putuo_finance_2024")
+    key["tables"]["t06"] = {"status": "missing", "pages": []}
+    key["facts"] = [f for f in key["facts"] if f["table"] != "t06"]
+    f = Disclosure.from_contract(key).check()
+    narrative = f[f["rule"].str.startswith(("narrative.", "text."))]
+    assert set(narrative["status"]) == {"insufficient_data"}
+    assert f[f["rule"] == "x.t05_t06.basic"]["status"].tolist() == ["insufficient_data"]
+    assert f[f["rule"] == "t07.hierarchy"]["status"].tolist() == ["not_applicable"]
+
+
+def test_findings_read_well_and_list_their_cells() -> None:
+    f = load(SAMPLE).check()
+    assert f["status"].iat[0] == "error"          # errors first
+    html = f._repr_html_()
+    assert "error 1" in html and "x.codes.same_line" in html
+    cells = f.cells(0)
+    assert set(cells["row"]) == {"2299999", "2299901"} and set(cells["value"]) == {0.44}
+
+
+def test_rule_list_document_is_generated_from_the_rules() -> None:
+    assert (ROOT / "docs" / "rules.md").read_text(encoding="utf-8") == rules_markdown()
