@@ -14,7 +14,7 @@ from finacct.reconcile.docs import rules_markdown
 # (rule, words in the message) -> status, transcribed from ../shared/gold/*.issues.md
 EXPECTED = {
     "changchun_gov_office_2023.txt": {
-        "error": [("x.codes.same_line", "2299999")],
+        "error": [("x.codes.same_line", "2299999"), ("text.typos", "正产运转")],
         "rounding": [("t01.expenditure_total", ""), ("t01.income_grand_total", ""),
                      *[("t02.hierarchy", w) for w in ("款 20103 appropriation", "款 20103 total", "合计 total appropriation", "合计 total total")],
                      *[("t03.hierarchy", w) for w in ("款 20103 total", "合计 total basic", "合计 total project", "合计 total total")],
@@ -37,7 +37,7 @@ EXPECTED = {
     },
     "putuo_planning_resources_2024.pdf": {
         "error": [("text.placeholders", "下降（增长）"), ("text.number_format", "0.39万"), ("text.number_format", "增长13.95"),
-                  ("text.brackets", "全过程绩效管理"), ("text.department", "上海市规划和自然资源局"),
+                  ("text.brackets", "全过程绩效管理"), ("text.typos", "士地"), *[("text.typos", "较上一度")] * 2, ("text.department", "上海市规划和自然资源局"),
                   *[("text.department", "规划与自然资源局")] * 3,
                   ("narrative.amount", "5377.64"), ("narrative.amount", "4896.98"),
                   ("narrative.item_names", "其他行政事业单位养老支出"), ("narrative.item_names", "其他自然资源事务支出"),

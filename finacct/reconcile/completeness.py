@@ -138,3 +138,15 @@ def department_name(ctx: Context, rule: "Rule") -> list[Finding]:
             if best[0] >= 0.8 and not name.endswith(best[1]):
                 out.append(Finding(rule.id, "error", ["completeness"], f"department printed as {best[1]}, not {name}: {t[:60]}", pages=[p]))
     return out or [Finding(rule.id, "ok", ["completeness"], f"department printed as {name} throughout titles and 情况说明")]
+
+
+def typos(ctx: Context, rule: "Rule") -> list[Finding]:
+    """Known misprints anywhere in the document (上一度 for 上一年度, 士地 for 土地)."""
+    if not ctx.d.text:
+        return [Finding(rule.id, "insufficient_data", ["completeness"], "the document text is not available")]
+    out = []
+    for p, t in ctx.d.text:
+        flat = clean(t)
+        out += [Finding(rule.id, "error", ["completeness"], f"{wrong} should read {right}: …{flat[max(0, i - 10):i + len(wrong) + 10]}…", pages=[p])
+                for wrong, right in rule.params["pairs"] if (i := flat.find(wrong)) >= 0]
+    return out or [Finding(rule.id, "ok", ["completeness"], "no known misprint")]

@@ -113,6 +113,8 @@ RULES: tuple[Rule, ...] = (
          {"pattern": r"[XＸ×]{2,}|(?:增加|减少|增长|下降|大于|小于)（(?:增加|减少|增长|下降|大于|小于)）"}),
     Rule("text.number_format", (), "number_format", "amounts carry 万元 and percentages carry %",
          {"patterns": [("amount without 元", r"\d万(?![元人余])"), ("percentage without %", r"(?:增长|下降|降低)\d+\.\d+(?=[。，；])")]}),
+    Rule("text.typos", (), "typos", "no known misprint (a list of wrong → right pairs)",
+         {"pairs": [("较上一度", "较上一年度"), ("士地", "土地"), ("正产运转", "正常运转"), ("万元元", "万元"), ("百分之百%", "100%")]}),
     Rule("text.brackets", (), "brackets", "every parenthesis opened in the 情况说明 is closed within its section"),
     Rule("text.years", (), "years", "table titles carry the document's year; the narrative compares it with the year before"),
     Rule("text.department", (), "department_name", "table titles and the 情况说明 print the department's name as it is"),
