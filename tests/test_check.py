@@ -132,8 +132,9 @@ def test_findings_read_well_and_list_their_cells() -> None:
     f = load(SAMPLE).check()
     assert f["status"].iat[0] == "error"          # errors first
     html = f._repr_html_()
-    assert "error 1" in html and "x.codes.same_line" in html
-    cells = f.cells(0)
+    assert "error 2" in html and "x.codes.same_line" in html
+    i = f.index[f["rule"] == "x.codes.same_line"][0]
+    cells = f.cells(i)
     assert set(cells["row"]) == {"2299999", "2299901"} and set(cells["value"]) == {0.44}
 
 
