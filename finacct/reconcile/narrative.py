@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from finacct import classify
 from finacct.narrative.claims import Claim, items, vehicle_counts
+from finacct.narrative.resolve import resolve_item, t05_lines
 from finacct.reconcile.context import Context, Ref
 from finacct.reconcile.findings import Finding
 from finacct.reconcile.tolerance import amount_tolerance, decimals, half_up, ratio_tolerance, status
@@ -77,35 +78,6 @@ def amounts(ctx: Context, rule: "Rule") -> list[Finding]:
     return out
 
 
-def _flat(s: str) -> str:
-    return re.sub(r"[\s（）()]", "", s)
-
-
-def _fits(stated: str, label: str) -> bool:
-    a, b = _flat(stated), _flat(label)
-    return bool(a) and (a == b or a.startswith(b) or b.startswith(a))
-
-
-def _resolve(ctx: Context, c: Claim) -> tuple[str | None, list[str]]:
-    """The t05 项 a 五(三) item speaks of, and which of its 类/款/项 names do not fit the table."""
-    assert c.path is not None
-    labels = {r: ctx.cells[next(k for k in ctx.cells if k[0] == "t05" and k[1] == r)][2] for r in ctx.rows.get("t05", []) if r.isdigit()}
-    rows = [r for r in labels if len(r) == 7]
-
-    def misfits(r: str) -> list[str]:
-        names = (labels.get(r[:3], ""), labels.get(r[:5], ""), labels[r])
-        return [lvl for lvl, stated, lab in zip("类款项", c.path, names) if not _fits(stated, lab)]
-
-    value = {r: ctx.value(("t05", r, "total")) for r in rows}
-    ranked = sorted(rows, key=lambda r: (len(misfits(r)), "项" in misfits(r), value[r] != c.amount))
-    if not ranked:
-        return None, []
-    best = ranked[0]
-    if "项" in misfits(best) and value[best] != c.amount:
-        return None, []
-    return best, misfits(best)
-
-
 def item_lines(ctx: Context, rule: "Rule") -> list[Finding]:
     """五(三): each 项's 决算 against t05, and its 类/款/项 names against the table's."""
     out = _none_claims(ctx, rule)
@@ -114,10 +86,11 @@ def item_lines(ctx: Context, rule: "Rule") -> list[Finding]:
     if ctx.status("t05") != "present":
         return [Finding(rule.id, "insufficient_data", ["narrative", "t05"], "t05 not available")]
     out = []
+    labels, totals = t05_lines(ctx.d.facts)
     for c in ctx.claims:
         if not c.key.startswith("item:") or c.amount is None or c.path is None:
             continue
-        code, misfit = _resolve(ctx, c)
+        code, misfit = resolve_item(c, labels, totals)
         if code is None:
             out.append(Finding(rule.id, "error", ["narrative", "t05"], f"{'/'.join(c.path)} {c.amount:g} matches no t05 项: {_quote(c)}",
                                actual=c.amount, pages=[c.page]))
@@ -125,11 +98,15 @@ def item_lines(ctx: Context, rule: "Rule") -> list[Finding]:
         ref = Ref("t05", code, "total")
         out.append(_stated_vs(ctx, rule, c, c.amount, c.amount_text or f"{c.amount:.2f}", [(ctx.value((ref.table, ref.row, ref.col)) or 0.0, ref)],
                               f"{c.item} 决算"))
-        names = "/".join(ctx.cells[next(k for k in ctx.cells if k[:2] == ("t05", r))][2] for r in (code[:3], code[:5], code) if any(k[:2] == ("t05", r) for k in ctx.cells))
+        names = "/".join(labels[r] for r in (code[:3], code[:5], code) if r in labels)
         out.append(Finding("narrative.item_names", "error" if misfit else "ok", ["narrative", "t05"],
                            (f"{'、'.join(misfit)} name printed as {'/'.join(c.path)}, t05 {code} is {names}" if misfit
                             else f"{'/'.join(c.path)} fits t05 {code}") + f": {_quote(c)}", code, None, pages=[c.page]))
     return out
+
+
+def _flat(s: str) -> str:
+    return re.sub(r"[\s（）()]", "", s)
 
 
 def _base_amount(ctx: Context, c: Claim) -> tuple[float | None, str]:
