@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 FUNDS = ("budget_initial", "budget_full", "executed")
 OPERATOR = re.compile(r"^(?P<op>[<>≤≥＜＞]=?|=|＝)?\s*(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>\D*)$")
 NUMBER = re.compile(r"^(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>\D*)$")
+OPS = {"≤": "<=", "≥": ">=", "＜": "<", "＞": ">", "＝": "=", "": "="}
 
 
 def _none(rule: "Rule", ctx: Context) -> list[Finding] | None:
@@ -89,29 +90,36 @@ def _met(op: str, target: float, actual: float) -> bool:
             "=": actual == target}[op]
 
 
+def target_met(indicator: dict) -> bool | None:
+    """Whether an indicator's actual meets its target operator (>=, <=, =, …); None when the
+    target or the actual is not a number (及时, 好)."""
+    t = OPERATOR.match(indicator["target"].replace(" ", ""))
+    a = NUMBER.match(indicator["actual"].replace(" ", ""))
+    if not t or not a:
+        return None
+    op = OPS.get(t["op"] or "=", t["op"] or "=")
+    return _met(op, float(t["n"]), float(a["n"]))
+
+
 def targets(ctx: Context, rule: "Rule") -> list[Finding]:
     """Each indicator's actual against its target operator; a missed target needs a 偏差原因."""
     out = _none(rule, ctx)
     if out:
         return out
     out = []
-    ops = {"≤": "<=", "≥": ">=", "＜": "<", "＞": ">", "＝": "=", "": "="}
     for p in ctx.d.performance:
         for i in p.get("indicators", []):
-            t, a = OPERATOR.match(i["target"].replace(" ", "")), NUMBER.match(i["actual"].replace(" ", ""))
+            met = target_met(i)
             name = f"{p['project']} / {i['name']}"
-            if not t or not a:
+            if met is None:
                 if re.sub(r"\W", "", i["target"]).endswith(i["actual"]) or i["actual"] in i["target"]:
                     out.append(Finding(rule.id, "ok", ["performance"], f"{name}: {i['actual']} meets {i['target']}",
                                        p["project"], i["name"], pages=[p["page"]]))
                 continue
-            op = ops.get(t["op"] or "", t["op"] or "=")
-            op = ops.get(op, op)
-            ok = _met(op, float(t["n"]), float(a["n"]))
             note = i.get("deviation_note", "")
-            st, msg = ("ok", f"{name}: {i['actual']} meets {i['target']}") if ok else (
+            st, msg = ("ok", f"{name}: {i['actual']} meets {i['target']}") if met else (
                 ("ok", f"{name}: {i['actual']} misses {i['target']}; 偏差原因 given: {note}") if note else
                 ("error", f"{name}: {i['actual']} misses {i['target']} and no 偏差原因 is given"))
-            out.append(Finding(rule.id, st, ["performance"], msg, p["project"], i["name"], float(t["n"]), float(a["n"]),
-                               pages=[p["page"]], note="" if ok else "target not met"))
+            out.append(Finding(rule.id, st, ["performance"], msg, p["project"], i["name"], pages=[p["page"]],
+                               note="" if met else "target not met"))
     return out
