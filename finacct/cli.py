@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from finacct import load, report
+from finacct import load
 from finacct.errors import UnreadableError
 from finacct.extract import xlsx
 from finacct.reconcile import SCHEMA
@@ -47,10 +47,26 @@ def _rules(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    d = load(args.path)
-    out = report.write(d, Path(args.out))
-    print(f"{d!r}\nwritten to {out}")
+    from finacct.batch import _store
+    from finacct.report import index
+    from finacct.report.build import Job, build
+    root = Path(args.out)
+    if not Path(args.path).exists():
+        raise OSError(2, "no such file")
+    result = build(Job(args.path, str(root), prior=args.prior or "", budget=args.budget or ""))
+    index.write(root)
+    _store(root, [{"dir": result.dir}])
+    print(f"report written to {Path(result.dir) / 'report.html'} ({result.seconds['total']:.1f} s); index: {root / 'index.html'}")
     return 0
+
+
+def _batch(args: argparse.Namespace) -> int:
+    from finacct.batch import run
+    results = run(args.path, args.out, workers=args.workers, executor=args.executor, scheduler=args.scheduler,
+                  timeout=args.timeout, memory_mb=args.memory_mb, force=args.force, progress=not args.quiet)
+    counts = {s: sum(r["status"] == s for r in results) for s in ("ok", "skipped", "failed")}
+    print(f"{counts['ok']} built, {counts['skipped']} unchanged, {counts['failed']} failed; index: {Path(args.out) / 'index.html'}")
+    return 1 if args.strict and counts["failed"] else 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,10 +83,24 @@ def main(argv: list[str] | None = None) -> int:
     ck.set_defaults(run=_check)
     ru = sub.add_parser("rules", help="print the rule list (Markdown, one line per rule)")
     ru.set_defaults(run=_rules, path="")
-    rp = sub.add_parser("report", help="extract one disclosure into reports/<department>/<year>/")
+    rp = sub.add_parser("report", help="one disclosure -> reports/<department>/<year>/report.ipynb + report.html")
     rp.add_argument("path")
     rp.add_argument("--out", default="reports")
+    rp.add_argument("--prior", help="last year's disclosure of the same department")
+    rp.add_argument("--budget", help="年初预算 file (CSV/xlsx: code,budget[,name])")
     rp.set_defaults(run=_report)
+    bt = sub.add_parser("batch", help="a report for every disclosure under DIR, an index page and the corpus store")
+    bt.add_argument("path", metavar="DIR")
+    bt.add_argument("--out", default="reports")
+    bt.add_argument("--workers", type=int, default=None, help="parallel workers (default: the cores you have)")
+    bt.add_argument("--executor", choices=("local", "dask"), default="local")
+    bt.add_argument("--scheduler", help="Dask scheduler address (tcp://host:8786); none starts a local cluster")
+    bt.add_argument("--timeout", type=float, default=300, help="seconds one document may take")
+    bt.add_argument("--memory-mb", type=int, default=4096, help="address-space limit of one worker and its kernel")
+    bt.add_argument("--force", action="store_true", help="rebuild reports whose inputs did not change")
+    bt.add_argument("--strict", action="store_true", help="exit 1 when any document failed")
+    bt.add_argument("--quiet", action="store_true", help="no progress bar")
+    bt.set_defaults(run=_batch)
     args = parser.parse_args(argv)
     try:
         return args.run(args)

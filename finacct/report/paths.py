@@ -32,13 +32,18 @@ def atomic_dir(final: Path) -> Iterator[Path]:
     tmp = Path(tempfile.mkdtemp(prefix=".part-", dir=final.parent))
     try:
         yield tmp
-        old = None
-        if final.exists():
-            old = final.with_name(f".old-{final.name}-{os.getpid()}")
-            final.rename(old)
-        tmp.rename(final)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        for attempt in range(5):   # another worker may be writing the same report (copies of one document)
+            old = final.with_name(f".old-{final.name}-{os.getpid()}-{attempt}")
+            try:
+                if final.exists():
+                    final.rename(old)
+                tmp.rename(final)
+                break
+            except OSError:
+                if attempt == 4:
+                    raise
+            finally:
+                shutil.rmtree(old, ignore_errors=True)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
