@@ -6,9 +6,15 @@ import difflib
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from finacct.load import load
 from finacct.model import Disclosure
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from finacct.store import Store
 
 SUFFIX = re.compile(r"[（(]?(汇总|本级|部门汇总|合并|部门)[)）]?$")
 SIMILAR = 0.85
@@ -30,8 +36,28 @@ def same_department(a: str, b: str) -> bool:
 class Corpus:
     """Disclosures of many departments and years."""
 
-    def __init__(self, disclosures: Iterable[Disclosure] = ()) -> None:
+    def __init__(self, disclosures: Iterable[Disclosure] = (), store: "Store | None" = None) -> None:
         self.disclosures: list[Disclosure] = list(disclosures)
+        self.store = store
+
+    @classmethod
+    def open(cls, path: str | Path = "reports/finacct.duckdb") -> "Corpus":
+        """The corpus a batch left in its DuckDB store (read-only)."""
+        from finacct.store import Store
+        store = Store(path, read_only=True)
+        return cls(store.disclosures(), store)
+
+    def query(self, sql: str, params: list | None = None) -> "pd.DataFrame":
+        """SQL over the store's tables: documents, facts, findings, claims."""
+        if self.store is None:
+            raise ValueError("this corpus has no store: use Corpus.open(path) on a batch's finacct.duckdb")
+        return self.store.query(sql, params)
+
+    def departments(self) -> list[str]:
+        return sorted({d.department for d in self.disclosures if d.department})
+
+    def years(self, department: str) -> list[int]:
+        return sorted({d.year for d in self.disclosures if d.year and same_department(d.department, department)})
 
     @classmethod
     def load(cls, paths: Iterable[str | Path]) -> "Corpus":

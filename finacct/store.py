@@ -15,7 +15,7 @@ from finacct.model import FACT_COLUMNS, Disclosure
 DEFAULT = Path("reports") / "finacct.duckdb"
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (doc_id VARCHAR PRIMARY KEY, source VARCHAR, department VARCHAR,
-    department_key VARCHAR, year INTEGER, unit VARCHAR, report_dir VARCHAR, finacct_version VARCHAR);
+    department_key VARCHAR, year INTEGER, unit VARCHAR, report_dir VARCHAR, finacct_version VARCHAR, tables_json VARCHAR);
 CREATE TABLE IF NOT EXISTS facts (doc_id VARCHAR, department VARCHAR, year INTEGER, "table" VARCHAR, "row" VARCHAR,
     col VARCHAR, value DOUBLE, page INTEGER, label VARCHAR);
 CREATE TABLE IF NOT EXISTS findings (doc_id VARCHAR, department VARCHAR, year INTEGER, rule VARCHAR, status VARCHAR,
@@ -55,8 +55,9 @@ class Store:
         self.con.execute("BEGIN")
         for t in TABLES:
             self.con.execute(f"DELETE FROM {t} WHERE doc_id = ?", [doc_id])
-        self.con.execute("INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                         [doc_id, d.source, d.department, department_key(d.department), d.year, d.unit, report_dir, version])
+        self.con.execute("INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         [doc_id, d.source, d.department, department_key(d.department), d.year, d.unit, report_dir, version,
+                          json.dumps(d.tables, ensure_ascii=False)])
         self._append("facts", d.facts[FACT_COLUMNS].assign(**meta), ["doc_id", "department", "year", *FACT_COLUMNS])
         if findings is not None and len(findings):
             f = pd.DataFrame(findings)[FINDING_COLUMNS].copy()
@@ -112,4 +113,15 @@ class Store:
                    "profile": "tabular-data-package", "resources": resources}
         out = folder / "datapackage.json"
         out.write_text(json.dumps(package, ensure_ascii=False, indent=1), encoding="utf-8")
+        return out
+
+    def disclosures(self) -> list[Disclosure]:
+        """Every stored document as a Disclosure (tables and facts; no document text)."""
+        docs = self.query("SELECT * FROM documents ORDER BY department, year")
+        facts = self.query('SELECT doc_id, "table", "row", col, value, page, label FROM facts')
+        out = []
+        for doc in docs.itertuples():
+            f = facts[facts["doc_id"] == doc.doc_id].drop(columns="doc_id").reset_index(drop=True)
+            out.append(Disclosure(source=doc.source, department=doc.department, year=int(doc.year) if doc.year == doc.year else None,
+                                  unit=doc.unit, tables=json.loads(doc.tables_json or "{}"), facts=f))
         return out

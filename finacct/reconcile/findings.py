@@ -68,6 +68,8 @@ class Findings(pd.DataFrame):
         return out
 
     def _repr_html_(self) -> str:
+        if not {"status", "rule", "pages", "message"} <= set(self.columns):   # a selection of columns: a plain table
+            return pd.DataFrame(self)._repr_html_()
         e = html.escape
         counts = " · ".join(f"{s} {n}" for s, n in self.counts().items() if n)
         shown = self[self["status"].isin(["error", "rounding", "insufficient_data"])].head(60)
