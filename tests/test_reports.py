@@ -1,0 +1,176 @@
+"""Reports end to end: the notebook report, the batch over the corpus with a broken file,
+offline HTML in headless Chromium, limits, injection, the store and the explorer."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import nbformat
+import papermill as pm
+import pandas as pd
+import pytest
+
+from conftest import CORPUS, ROOT, SAMPLE, corpus_file, run_cli
+from finacct import Corpus, batch, load
+from finacct.report.build import NOTEBOOKS, Job, build
+from finacct.report.paths import report_dir
+from finacct.store import Store
+from finacct.widgets import explore
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+SANGONG_SQL = """SELECT d.department, d.year, coalesce(f.value, 0) AS sangong
+FROM documents d LEFT JOIN facts f ON f.doc_id = d.doc_id AND f."table" = 't09' AND f."row" = 'actual' AND f.col = 'total'
+ORDER BY d.department, d.year"""
+
+
+def render_offline(page: Path) -> str:
+    """The DOM after scripts ran, in headless Chromium with every host unresolvable."""
+    if CHROMIUM is None:
+        pytest.skip("chromium is not installed (.ci/run installs Debian's chromium)")
+    with tempfile.TemporaryDirectory() as profile:
+        out = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                              "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                              "--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=127.0.0.1:9",
+                              f"--user-data-dir={profile}", "--virtual-time-budget=8000", "--dump-dom", page.as_uri()],
+                             capture_output=True, text=True, timeout=120)
+    return out.stdout
+
+
+@pytest.fixture(scope="module")
+def batch_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict]]:
+    """The corpus PDFs, the sample and one truncated PDF in a folder, batched with two workers."""
+    if not CORPUS.exists():
+        pytest.skip("corpus is not beside the checkout (../shared/corpus)")
+    src = tmp_path_factory.mktemp("docs")
+    shutil.copy(SAMPLE, src)
+    for name in ("putuo_finance_2024.pdf", "putuo_planning_resources_2024.pdf"):
+        shutil.copy(corpus_file(name), src)
+    (src / "broken.pdf").write_bytes(corpus_file("putuo_finance_2024.pdf").read_bytes()[:5000])
+    out = tmp_path_factory.mktemp("reports")
+    return out, batch.run(src, out, workers=2, progress=False) + [{"folder": str(src)}]
+
+
+def test_report_command_leaves_notebook_html_and_index(tmp_path: Path) -> None:
+    out = run_cli("report", str(SAMPLE), "--out", str(tmp_path))
+    assert out.returncode == 0, out.stderr
+    folder = tmp_path / "长春市人民政府办公厅" / "2023"
+    nb = nbformat.read(folder / "report.ipynb", as_version=4)
+    params = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    assert "source" in params.source and "budget_file" in params.source
+    page = (folder / "report.html").read_text(encoding="utf-8")
+    assert "九张决算表" in page and "6,901.84" in page and "vegaEmbed(" in page
+    assert 'src="http' not in page
+    assert json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["figures"]["errors"] == 2
+    assert "长春市人民政府办公厅" in (tmp_path / "index.html").read_text(encoding="utf-8")
+    dom = render_offline(folder / "report.html")
+    assert dom.count("<svg") >= 6 and "部门决算报告" in dom and "核对结果" in dom
+    index = render_offline(tmp_path / "index.html")
+    assert "部门决算报告索引" in index and "长春市人民政府办公厅/2023/report.html" in index
+
+
+def test_batch_reports_every_good_document_and_names_the_broken_one(batch_run) -> None:
+    out, results = batch_run
+    by_name = {Path(r["source"]).name: r for r in results if "source" in r}
+    assert {n for n, r in by_name.items() if r["status"] == "ok"} == {
+        SAMPLE.name, "putuo_finance_2024.pdf", "putuo_planning_resources_2024.pdf"}
+    assert by_name["broken.pdf"]["status"] == "failed" and "truncated" in by_name["broken.pdf"]["reason"]
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert page.count("report.html") == 3 and "broken.pdf" in page and "truncated" in page
+    for r in by_name.values():
+        if r["status"] == "ok":
+            assert (Path(r["dir"]) / "report.html").exists() and Path(r["dir"]).resolve().is_relative_to(out.resolve())
+    assert not list(out.rglob(".part-*"))          # no half-written report left behind
+
+
+def test_rerun_skips_unchanged_documents(batch_run) -> None:
+    out, results = batch_run
+    again = batch.run(results[-1]["folder"], out, workers=2, progress=False)
+    assert sorted(r["status"] for r in again) == ["failed", "skipped", "skipped", "skipped"]
+
+
+def test_store_answers_sangong_by_department_and_year_in_one_query(batch_run, tmp_path: Path) -> None:
+    out, _ = batch_run
+    corpus = Corpus.open(out / "finacct.duckdb")
+    rows = corpus.query(SANGONG_SQL)
+    assert rows.to_dict("records") == [
+        {"department": "上海市普陀区规划和自然资源局", "year": 2024, "sangong": 0.39},
+        {"department": "上海市普陀区财政局", "year": 2024, "sangong": 0.0},
+        {"department": "长春市人民政府办公厅", "year": 2023, "sangong": 3.66}]
+    assert corpus.query("SELECT count(*) AS n FROM findings WHERE status = 'error'")["n"][0] > 0
+    assert corpus.query("SELECT prior FROM claims WHERE \"key\" = 'admin_running' AND year = 2023")["prior"][0] == 380.6
+    corpus.store.to_parquet(tmp_path / "parquet")
+    assert len(pd.read_parquet(tmp_path / "parquet" / "facts.parquet")) == int(corpus.query("SELECT count(*) n FROM facts")["n"][0])
+    package = json.loads(corpus.store.to_datapackage(tmp_path / "pkg").read_text(encoding="utf-8"))
+    assert [r["name"] for r in package["resources"]] == ["documents", "facts", "findings", "claims"]
+    assert {"name": "value", "type": "number"} in package["resources"][1]["schema"]["fields"]
+    corpus.store.close()
+
+
+def test_a_hanging_or_exploding_document_hits_its_limit(tmp_path: Path) -> None:
+    src = tmp_path / "docs"
+    src.mkdir()
+    shutil.copy(SAMPLE, src)
+    slow = batch.run(src, tmp_path / "a", workers=1, timeout=0.5, progress=False, store=False)
+    assert slow[0]["status"] == "failed" and "timed out" in slow[0]["reason"]
+    big = batch.run(src, tmp_path / "b", workers=1, memory_mb=150, progress=False, store=False)
+    assert big[0]["status"] == "failed"
+    assert "memory" in big[0]["reason"].lower() or "worker died" in big[0]["reason"]
+
+
+def test_dask_executor_runs_the_same_jobs(tmp_path: Path) -> None:
+    pytest.importorskip("distributed")
+    src = tmp_path / "docs"
+    src.mkdir()
+    shutil.copy(SAMPLE, src)
+    (src / "empty.pdf").write_bytes(b"")
+    results = batch.run(src, tmp_path / "out", executor="dask", workers=1, progress=False, store=False)
+    assert sorted(r["status"] for r in results) == ["failed", "ok"]
+
+
+def test_document_text_cannot_inject_code_or_markup(tmp_path: Path) -> None:
+    """A department name carrying quotes, a path and a script tag: escaped in the HTML,
+    kept inside reports/; a parameter with quotes and newlines stays data."""
+    evil = '长春市"</h1><script>alert(1)</script>../../办公厅'
+    doc = tmp_path / "evil.txt"
+    doc.write_text(SAMPLE.read_text(encoding="utf-8").replace("长春市人民政府办公厅", evil), encoding="utf-8")
+    d = load(doc)
+    assert "<script>" in d.department
+    result = build(Job(str(doc), str(tmp_path / "reports")))
+    folder = Path(result.dir)
+    assert folder.resolve().is_relative_to((tmp_path / "reports").resolve())
+    page = (folder / "report.html").read_text(encoding="utf-8")
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)" in page
+    assert report_dir(tmp_path, "../../x", 2023, "f").resolve().is_relative_to(tmp_path.resolve())
+    marker = tmp_path / "pwned"
+    payload = f'x"\nimport pathlib; pathlib.Path({str(marker)!r}).touch()\n#'
+    pm.execute_notebook(str(NOTEBOOKS / "department_report.ipynb"), str(tmp_path / "p.ipynb"), progress_bar=False,
+                        parameters={"source": str(SAMPLE), "department": payload, "output_dir": str(tmp_path / "p")},
+                        cwd=str(NOTEBOOKS))
+    assert not marker.exists()
+
+
+def test_notebooks_run_on_the_sample_and_the_store(batch_run, tmp_path: Path) -> None:
+    out, _ = batch_run
+    pm.execute_notebook(str(NOTEBOOKS / "teaching.ipynb"), str(tmp_path / "t.ipynb"), progress_bar=False, cwd=str(NOTEBOOKS))
+    pm.execute_notebook(str(NOTEBOOKS / "corpus_overview.ipynb"), str(tmp_path / "c.ipynb"), progress_bar=False,
+                        parameters={"store": str(out / "finacct.duckdb")}, cwd=str(NOTEBOOKS))
+    overview = nbformat.read(tmp_path / "c.ipynb", as_version=4)
+    text = json.dumps([o for c in overview.cells for o in c.get("outputs", [])], ensure_ascii=False)
+    assert "长春市人民政府办公厅" in text and "3.66" in text
+
+
+def test_explorer_drills_down_to_a_row_and_its_findings() -> None:
+    e = explore(load(SAMPLE))
+    assert (e.department.value, e.year.value) == ("长春市人民政府办公厅", 2023)
+    e.table.value = "t05"
+    e.levels[0].value = "229"
+    e.levels[1].value = "22999"
+    e.levels[2].value = "2299901"
+    assert e.selected_row == "2299901"
+    assert "0.44" in e.values.value
+    assert "x.codes.same_line" in e.findings.value and "error" in e.findings.value
+    e.levels[0].value = "（全部）"
+    assert e.selected_row is None and e.levels[1].options == (("（全部）", "（全部）"),)
