@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 from finacct.narrative.text import clean, narrative_lines, sentences
-from finacct.reconcile.context import Context
+from finacct.reconcile.context import Context, guarded
 from finacct.reconcile.findings import Finding
 from finacct.tables.specs import SPECS, TABLE_IDS, match_title
 
@@ -29,6 +29,9 @@ def _no_text(ctx: Context, rule: "Rule") -> list[Finding] | None:
     return None
 
 
+needs_text = guarded(_no_text)
+
+
 def tables_present(ctx: Context, rule: "Rule") -> list[Finding]:
     out = []
     for t in TABLE_IDS:
@@ -38,10 +41,8 @@ def tables_present(ctx: Context, rule: "Rule") -> list[Finding]:
     return out
 
 
+@needs_text
 def narrative_parts(ctx: Context, rule: "Rule") -> list[Finding]:
-    missing = _no_text(ctx, rule)
-    if missing:
-        return missing
     body = "".join(t for _, t in narrative_lines(ctx.d.text))
     whole = "".join(clean(t) for _, t in ctx.d.text)
     out = []
@@ -58,21 +59,17 @@ def _narrative_hits(ctx: Context, pattern: str) -> list[tuple[int, str, re.Match
     return [(s.page, s.text, m) for s in sentences(ctx.d.text) for m in re.finditer(pattern, s.text)]
 
 
+@needs_text
 def placeholders(ctx: Context, rule: "Rule") -> list[Finding]:
     """Template text left in: XX amounts, alternatives such as 增加（减少） or 下降（增长）."""
-    missing = _no_text(ctx, rule)
-    if missing:
-        return missing
     out = [Finding(rule.id, "error", ["narrative"], f"placeholder {m.group(0)!r} left in: …{t[max(0, m.start() - 12):m.end() + 8]}…",
                    pages=[p]) for p, t, m in _narrative_hits(ctx, rule.params["pattern"])]
     return out or [Finding(rule.id, "ok", ["narrative"], "no template placeholder left in the 情况说明")]
 
 
+@needs_text
 def number_format(ctx: Context, rule: "Rule") -> list[Finding]:
     """Amounts without their unit (0.39万), percentages without % (增长13.95。)."""
-    missing = _no_text(ctx, rule)
-    if missing:
-        return missing
     out = []
     for what, pattern in rule.params["patterns"]:
         out += [Finding(rule.id, "error", ["narrative"], f"{what}: …{t[max(0, m.start() - 12):m.end() + 6]}…", pages=[p])
@@ -80,11 +77,9 @@ def number_format(ctx: Context, rule: "Rule") -> list[Finding]:
     return out or [Finding(rule.id, "ok", ["narrative"], "amounts carry 万元 and percentages carry %")]
 
 
+@needs_text
 def brackets(ctx: Context, rule: "Rule") -> list[Finding]:
     """A parenthesis opened and never closed within a paragraph of the 情况说明."""
-    missing = _no_text(ctx, rule)
-    if missing:
-        return missing
     out, depth, start = [], 0, None
     for s in sentences(ctx.d.text):
         for ch in s.text:

@@ -2,9 +2,12 @@
 and the narrative claims (parsed once)."""
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 from finacct.model import Disclosure
 from finacct.narrative import claims as narrative_claims
@@ -41,10 +44,12 @@ class Context:
             (t, r, c): (float(v), int(p), str(lab)) for t, r, c, v, p, lab in
             zip(f["table"], f["row"], f["col"], f["value"], f["page"], f["label"])}
         self.rows: dict[str, list[str]] = {}
-        for t, r, _ in self.cells:
-            self.rows.setdefault(t, [])
-            if r not in self.rows[t]:
-                self.rows[t].append(r)
+        self.first: dict[tuple[str, str], Cell] = {}     # (table, row) -> the row's first printed cell
+        for cell in self.cells:
+            t, r, _ = cell
+            if (t, r) not in self.first:
+                self.first[(t, r)] = cell
+                self.rows.setdefault(t, []).append(r)
 
     def status(self, table: str) -> str:
         return self.d.tables.get(table, {}).get("status", "missing")
@@ -76,3 +81,14 @@ class Context:
     @cached_property
     def claims(self) -> list[narrative_claims.Claim]:
         return narrative_claims.parse(self.d.text)
+
+
+def guarded(guard: Callable[[Context, Any], list | None]) -> Callable:
+    """Decorate an evaluator with a precondition: when `guard` returns findings (no text, no
+    performance tables…) those are the result and the evaluator does not run."""
+    def decorate(evaluate: Callable) -> Callable:
+        @functools.wraps(evaluate)
+        def run(ctx: Context, rule: Any) -> list:
+            return guard(ctx, rule) or evaluate(ctx, rule)
+        return run
+    return decorate

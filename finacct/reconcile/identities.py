@@ -121,21 +121,17 @@ def code_names(ctx: Context, rule: "Rule") -> list[Finding]:
     t = rule.tables[0]
     scheme = rule.params["scheme"]
     out = []
-    for (tt, r, c), (_, page, label) in ctx.cells.items():
-        if tt != t or not r.isdigit() or c != ctx_first_col(ctx, t, r):
-            continue
-        fits = classify.name_matches(scheme, r, label)
+    for r in ctx.rows.get(t, []):
+        cell = ctx.first[(t, r)]
+        _, page, label = ctx.cells[cell]
+        fits = classify.name_matches(scheme, r, label) if r.isdigit() else None
         if fits is None:
             continue
         ref = classify.names(scheme)[r]
         out.append(Finding(rule.id, "ok" if fits else "error", [t],
                            f"{t} {r} printed as {label}" + ("" if fits else f", but {r} is {ref} in the reference"),
-                           r, None, pages=[page], cells=[(tt, r, c)]))
+                           r, None, pages=[page], cells=[cell]))
     return out
-
-
-def ctx_first_col(ctx: Context, t: str, r: str) -> str:
-    return next(c for tt, rr, c in ctx.cells if tt == t and rr == r)
 
 
 def same_codes(ctx: Context, rule: "Rule") -> list[Finding]:
@@ -151,7 +147,7 @@ def same_codes(ctx: Context, rule: "Rule") -> list[Finding]:
             where = ", ".join(f"{t} {code}" for t, (code, _) in sorted(by_table.items()))
             out.append(Finding(rule.id, "error", sorted(by_table), f"{label} under {parent} is coded differently: {where}",
                                parent, None, pages=sorted({p for _, p in by_table.values()}),
-                               cells=[(t, code, ctx_first_col(ctx, t, code)) for t, (code, _) in by_table.items()]))
+                               cells=[ctx.first[(t, code)] for t, (code, _) in by_table.items()]))
     if not out:
         n = len(seen)
         out.append(Finding(rule.id, "ok", list(rule.tables), f"{n} 项 lines carry the same code in every table that prints them"))

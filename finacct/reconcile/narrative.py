@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from finacct import classify
 from finacct.narrative.claims import Claim, items, vehicle_counts
 from finacct.narrative.resolve import resolve_item, t05_lines
-from finacct.reconcile.context import Context, Ref
+from finacct.reconcile.context import Context, Ref, guarded
 from finacct.reconcile.findings import Finding
 from finacct.reconcile.tolerance import amount_tolerance, decimals, half_up, ratio_tolerance, status
 
@@ -49,6 +49,9 @@ def _none_claims(ctx: Context, rule: "Rule") -> list[Finding] | None:
     return None
 
 
+needs_claims = guarded(_none_claims)
+
+
 def _stated_vs(ctx: Context, rule: "Rule", c: Claim, stated: float, text: str, cands: list[tuple[float, Ref]],
                what: str, col: str | None = None) -> Finding:
     best = min(cands, key=lambda vr: abs(vr[0] - stated))
@@ -62,11 +65,9 @@ def _stated_vs(ctx: Context, rule: "Rule", c: Claim, stated: float, text: str, c
                    ref.row, col or ref.col, value, stated, diff, tol, [c.page] + ctx.cell_pages([cell]), [cell])
 
 
+@needs_claims
 def amounts(ctx: Context, rule: "Rule") -> list[Finding]:
     """Every stated amount (and 三公 budget) against the table cell it names."""
-    out = _none_claims(ctx, rule)
-    if out:
-        return out
     out = []
     for c in ctx.claims:
         for role, stated, text in (("amount", c.amount, c.amount_text), ("budget", c.budget, "")):
@@ -78,11 +79,9 @@ def amounts(ctx: Context, rule: "Rule") -> list[Finding]:
     return out
 
 
+@needs_claims
 def item_lines(ctx: Context, rule: "Rule") -> list[Finding]:
     """五(三): each 项's 决算 against t05, and its 类/款/项 names against the table's."""
-    out = _none_claims(ctx, rule)
-    if out:
-        return out
     if ctx.status("t05") != "present":
         return [Finding(rule.id, "insufficient_data", ["narrative", "t05"], "t05 not available")]
     out = []
@@ -130,11 +129,9 @@ def _ratio(rule: "Rule", c: Claim, num: float, den: float, stated: float, text: 
                    c.key, None, expected, stated, diff, tol, [c.page])
 
 
+@needs_claims
 def percentages(ctx: Context, rule: "Rule") -> list[Finding]:
     """增长/下降 Y% = X / (amount − X); 占 Z% = amount / base; 完成 R% = 决算 / 预算."""
-    out = _none_claims(ctx, rule)
-    if out:
-        return out
     out = []
     for c in ctx.claims:
         if rule.params["kind"] == "change" and c.change_pct is not None and c.change is not None and c.amount is not None:
@@ -162,11 +159,9 @@ def percentages(ctx: Context, rule: "Rule") -> list[Finding]:
     return out
 
 
+@needs_claims
 def wording(ctx: Context, rule: "Rule") -> list[Finding]:
     """持平 while the numbers moved, 增加 with 下降, 决算数小于预算数 while it is larger."""
-    out = _none_claims(ctx, rule)
-    if out:
-        return out
     out = []
     for c in ctx.claims:
         if c.flat and c.change not in (None, 0):
@@ -186,12 +181,10 @@ def _claim(ctx: Context, key: str, attr: str) -> Claim | None:
     return next((c for c in ctx.claims if c.key == key and getattr(c, attr) is not None), None)
 
 
+@needs_claims
 def prior_year(ctx: Context, rule: "Rule") -> list[Finding]:
     """The implied prior-year totals must hold together: last year's 财政拨款收入支出总计 covers
     its 一般公共预算财政拨款支出 plus the balance it carried into this year (t04 年初结转)."""
-    out = _none_claims(ctx, rule)
-    if out:
-        return out
     total, spent = _claim(ctx, "fiscal_grand_total", "prior"), _claim(ctx, "gb_expenditure", "prior")
     if total is None or spent is None or ctx.status("t04") not in ("present", "declared_empty"):
         return [Finding(rule.id, "insufficient_data", ["narrative", "t04"], "the narrative implies no prior-year 财政拨款 totals to compare")]
@@ -217,12 +210,10 @@ def _sum_rule(ctx: Context, rule: "Rule", total: Claim | None, parts: list[Claim
                     total.key, None, e, a, diff, tol, sorted({total.page, *(p.page for p in parts)}))]
 
 
+@needs_claims
 def budget_items(ctx: Context, rule: "Rule") -> list[Finding]:
     """The 年初预算 of the 五(三) items add up to the stated total 年初预算, when the items
     listed cover the whole 一般公共预算财政拨款支出."""
-    out = _none_claims(ctx, rule)
-    if out:
-        return out
     total = _claim(ctx, "gb_expenditure", "budget")
     parts = [c for c in ctx.claims if c.key.startswith("item:") and c.budget is not None and c.amount is not None]
     if total and parts and total.amount is not None:
@@ -233,21 +224,17 @@ def budget_items(ctx: Context, rule: "Rule") -> list[Finding]:
     return _sum_rule(ctx, rule, total, parts, "budget", "一般公共预算财政拨款支出 年初预算")
 
 
+@needs_claims
 def procurement(ctx: Context, rule: "Rule") -> list[Finding]:
-    out = _none_claims(ctx, rule)
-    if out:
-        return out
     total = _claim(ctx, "procurement_total", "amount")
     parts = [c for k in ("procurement_goods", "procurement_works", "procurement_services") if (c := _claim(ctx, k, "amount"))]
     return _sum_rule(ctx, rule, total, parts, "amount", "政府采购 total = 货物 + 工程 + 服务")
 
 
+@needs_claims
 def listed_items(ctx: Context, rule: "Rule") -> list[Finding]:
     """The items named under 人员经费/公用经费 主要包括 against t06: an item t06 leaves blank
     cannot be a main item; one printed 0.00 may be a sub-rounding amount."""
-    out = _none_claims(ctx, rule)
-    if out:
-        return out
     if ctx.status("t06") != "present":
         return [Finding(rule.id, "insufficient_data", ["narrative", "t06"], "t06 not available")]
     ref = classify.names("economic")

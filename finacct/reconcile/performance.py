@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from finacct.reconcile.context import Context
+from finacct.reconcile.context import Context, guarded
 from finacct.reconcile.findings import Finding
 from finacct.reconcile.tolerance import amount_tolerance, half_up, ratio_tolerance, status
 
@@ -17,16 +17,17 @@ NUMBER = re.compile(r"^(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>\D*)$")
 OPS = {"≤": "<=", "≥": ">=", "＜": "<", "＞": ">", "＝": "=", "": "="}
 
 
-def _none(rule: "Rule", ctx: Context) -> list[Finding] | None:
+def _none(ctx: Context, rule: "Rule") -> list[Finding] | None:
     if ctx.d.performance:
         return None
     return [Finding(rule.id, "not_applicable", ["performance"], "no 项目支出绩效自评表 in the document")]
 
 
+needs_performance = guarded(_none)
+
+
+@needs_performance
 def execution_rate(ctx: Context, rule: "Rule") -> list[Finding]:
-    out = _none(rule, ctx)
-    if out:
-        return out
     out = []
     for p in ctx.d.performance:
         f = p["funds"]
@@ -42,11 +43,9 @@ def execution_rate(ctx: Context, rule: "Rule") -> list[Finding]:
     return out
 
 
+@needs_performance
 def sources(ctx: Context, rule: "Rule") -> list[Finding]:
     """年度资金总和 = 当年财政拨款 + 上年结转资金 + 其他资金, for each money column."""
-    out = _none(rule, ctx)
-    if out:
-        return out
     out = []
     for p in ctx.d.performance:
         parts = p.get("funds_breakdown", {})
@@ -63,12 +62,10 @@ def sources(ctx: Context, rule: "Rule") -> list[Finding]:
     return out
 
 
+@needs_performance
 def cost_indicators(ctx: Context, rule: "Rule") -> list[Finding]:
     """Σ 成本指标 actuals against 全年执行数: reported where they agree (within rounding);
     cost indicators need not cover all the money, so a larger gap is not an error."""
-    out = _none(rule, ctx)
-    if out:
-        return out
     out = []
     for p in ctx.d.performance:
         costs = [NUMBER.match(i["actual"]) for i in p.get("indicators", []) if i.get("level1") == "成本指标"]
@@ -101,11 +98,9 @@ def target_met(indicator: dict) -> bool | None:
     return _met(op, float(t["n"]), float(a["n"]))
 
 
+@needs_performance
 def targets(ctx: Context, rule: "Rule") -> list[Finding]:
     """Each indicator's actual against its target operator; a missed target needs a 偏差原因."""
-    out = _none(rule, ctx)
-    if out:
-        return out
     out = []
     for p in ctx.d.performance:
         for i in p.get("indicators", []):
