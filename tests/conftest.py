@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus"
 GOLD = SHARED / "gold"
 SAMPLE = ROOT / "data" / "changchun_gov_office_2023.txt"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 def corpus_file(name: str) -> Path:
@@ -31,3 +34,16 @@ def gold(name: str) -> dict:
     if not path.exists():
         pytest.skip(f"answer key {name}.json is not beside the checkout (../shared/gold)")
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def render_offline(page: Path) -> str:
+    """The DOM after scripts ran, in headless Chromium with every host unresolvable."""
+    if CHROMIUM is None:
+        pytest.skip("chromium is not installed (.ci/run installs Debian's chromium)")
+    with tempfile.TemporaryDirectory() as profile:
+        out = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                              "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                              "--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=127.0.0.1:9",
+                              f"--user-data-dir={profile}", "--virtual-time-budget=8000", "--dump-dom", page.as_uri()],
+                             capture_output=True, text=True, timeout=120)
+    return out.stdout

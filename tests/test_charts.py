@@ -5,7 +5,7 @@ import altair as alt
 import pandas as pd
 import pytest
 
-from conftest import SAMPLE, corpus_file
+from conftest import SAMPLE, corpus_file, render_offline
 from finacct import charts, load
 
 DOCS = ["changchun_gov_office_2023.txt", "putuo_finance_2024.pdf", "putuo_planning_resources_2024.pdf"]
@@ -55,3 +55,9 @@ def test_waterfall_steps_from_last_year_to_this() -> None:
     data = charts.change_waterfall(d, prior).data
     assert list(data["步骤"]) == ["2022年", "行政单位离退休", "2023年"]
     assert data.iloc[1]["止"] - data.iloc[1]["起"] == pytest.approx(309.21)
+
+
+def test_chart_html_draws_in_a_browser_with_the_network_off(tmp_path) -> None:
+    page = charts.save(charts.structure(_load(DOCS[1])), tmp_path / "structure.html")
+    dom = render_offline(page)
+    assert "<canvas" in dom or "<svg" in dom

@@ -57,7 +57,7 @@ def test_draft_with_last_year_names_the_rows_that_moved() -> None:
     found = drivers(d, prior)
     assert [(x.code, x.delta, x.share) for x in found] == [("2080501", 309.21, 100.0)]
     assert phrase(found) == "主要是行政单位离退休增加309.21万元（占增加额的100%）"
-    draft = explain(d, prior=corpus.prior(d))
+    draft = explain(d, prior=corpus)
     assert "一般公共预算财政拨款支出增加309.21万元" in draft and "主要是行政单位离退休增加309.21万元" in draft
 
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 
 import nbformat
@@ -13,30 +11,15 @@ import papermill as pm
 import pandas as pd
 import pytest
 
-from conftest import CORPUS, ROOT, SAMPLE, corpus_file, run_cli
+from conftest import CORPUS, SAMPLE, corpus_file, render_offline, run_cli
 from finacct import Corpus, batch, load
 from finacct.report.build import NOTEBOOKS, Job, build
 from finacct.report.paths import report_dir
-from finacct.store import Store
 from finacct.widgets import explore
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SANGONG_SQL = """SELECT d.department, d.year, coalesce(f.value, 0) AS sangong
 FROM documents d LEFT JOIN facts f ON f.doc_id = d.doc_id AND f."table" = 't09' AND f."row" = 'actual' AND f.col = 'total'
 ORDER BY d.department, d.year"""
-
-
-def render_offline(page: Path) -> str:
-    """The DOM after scripts ran, in headless Chromium with every host unresolvable."""
-    if CHROMIUM is None:
-        pytest.skip("chromium is not installed (.ci/run installs Debian's chromium)")
-    with tempfile.TemporaryDirectory() as profile:
-        out = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                              "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                              "--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=127.0.0.1:9",
-                              f"--user-data-dir={profile}", "--virtual-time-budget=8000", "--dump-dom", page.as_uri()],
-                             capture_output=True, text=True, timeout=120)
-    return out.stdout
 
 
 @pytest.fixture(scope="module")

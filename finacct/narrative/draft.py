@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from typing import TYPE_CHECKING
+
 from finacct.model import Disclosure
 from finacct.narrative import claims as narrative_claims
 from finacct.narrative.drivers import drivers, phrase
@@ -26,6 +28,9 @@ EXPENDITURE_KINDS = (("basic", "basic", "基本支出"), ("project", "project", 
 NOT_IN_TABLES = {"admin_running": "机关运行经费", "procurement_total": "政府采购金额", "procurement_goods": "货物采购",
                  "procurement_works": "工程采购", "procurement_services": "服务采购", "procurement_sme": "授予中小企业合同金额",
                  "procurement_small": "授予小微企业合同金额", "performance_funds": "绩效自评涉及资金"}
+if TYPE_CHECKING:
+    from finacct.corpus import Corpus
+
 SANGONG = (("overseas", "因公出国（境）费"), ("vehicle_total", "公务用车购置及运行维护费"), ("reception", "公务接待费"))
 
 
@@ -105,8 +110,12 @@ def _why(src: _Sources, table: str = "t05", col: str = "total") -> str:
     return "；".join(p for p in (by_line, by_kind and "按经济分类看，" + by_kind) if p)
 
 
-def explain(d: Disclosure, prior: Disclosure | None = None, budget: dict[str, float] | str | None = None) -> str:
-    """A draft 情况说明 (Markdown, Chinese) for one disclosure."""
+def explain(d: Disclosure, prior: "Disclosure | Corpus | None" = None, budget: dict[str, float] | str | None = None) -> str:
+    """A draft 情况说明 (Markdown, Chinese) for one disclosure. `prior` is last year's
+    disclosure, or a Corpus in which the same department's previous year is looked up."""
+    from finacct.corpus import Corpus
+    if isinstance(prior, Corpus):
+        prior = prior.prior(d)
     if isinstance(budget, str) or hasattr(budget, "__fspath__"):
         from finacct import budget as budget_file
         budget = budget_file.read(budget)  # type: ignore[arg-type]

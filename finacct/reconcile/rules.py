@@ -112,7 +112,7 @@ RULES: tuple[Rule, ...] = (
     Rule("text.placeholders", (), "placeholders", "no template placeholder is left in the 情况说明 (XX, 增加（减少）, 下降（增长）)",
          {"pattern": r"[XＸ×]{2,}|(?:增加|减少|增长|下降|大于|小于)（(?:增加|减少|增长|下降|大于|小于)）"}),
     Rule("text.number_format", (), "number_format", "amounts carry 万元 and percentages carry %",
-         {"patterns": [("amount without 元", r"\d万(?![元人余])"), ("percentage without %", r"(?:增长|下降|降低)\d+\.\d+(?=[。，；])")]}),
+         {"patterns": [("amount without 元", r"\d万(?=[，,。；;、（(）)]|$)"), ("percentage without %", r"(?:增长|下降|降低)\d+\.\d+(?=[。，；])")]}),
     Rule("text.typos", (), "typos", "no known misprint (a list of wrong → right pairs)",
          {"pairs": [("较上一度", "较上一年度"), ("士地", "土地"), ("正产运转", "正常运转"), ("万元元", "万元"), ("百分之百%", "100%")]}),
     Rule("text.brackets", (), "brackets", "every parenthesis opened in the 情况说明 is closed within its section"),
