@@ -10,6 +10,7 @@ from pathlib import Path
 import altair as alt
 import pandas as pd
 
+from finacct import budget as budget_file
 from finacct.model import Disclosure
 from finacct.narrative.drivers import drivers
 from finacct.tables.specs import SPECS
@@ -80,9 +81,7 @@ def personnel_public(d: Disclosure) -> alt.Chart:
 
 def budget_execution(d: Disclosure, budget: dict[str, float] | None = None) -> alt.LayerChart:
     """完成率 (决算 / 年初预算) per 项, with the 100% line; budgets from a file or the 情况说明."""
-    from finacct.narrative import claims as narrative_claims
-    from finacct.narrative.draft import _Sources
-    budgets = _Sources(d, None, dict(budget or {}), narrative_claims.parse(d.text)).budgets()
+    budgets = budget_file.for_disclosure(d, budget)
     t = _frame(d, "t05")
     items = t[(t["level"] == "项") & t["row"].isin(budgets)].copy()
     if items.empty:
@@ -122,7 +121,7 @@ def change_waterfall(d: Disclosure, prior: Disclosure, top: int = 8) -> alt.Laye
     before, now = prior.value("t05", "total", "total"), d.value("t05", "total", "total")
     if before is None or now is None:
         raise ValueError("both years need t05")
-    moved = _all_moves(d, prior, top)
+    moved = drivers(d, prior, top=top, either_way=True)
     rest = round(now - before - sum(dr.delta for dr in moved), 2)
     rows, level = [{"步骤": f"{prior.year}年", "起": 0.0, "止": before, "类型": "合计"}], before
     for label, delta in [(dr.name, dr.delta) for dr in moved] + ([("其他", rest)] if rest else []):
@@ -135,14 +134,6 @@ def change_waterfall(d: Disclosure, prior: Disclosure, top: int = 8) -> alt.Laye
         x=alt.X("步骤:N", sort=order, title=None, axis=alt.Axis(labelAngle=-30)), y=alt.Y("起:Q", axis=AMOUNT), y2="止:Q",
         color=alt.Color("类型:N", scale=alt.Scale(domain=["合计", "增加", "减少"], range=["#7f7f7f", "#c4493f", "#3b6ea5"]), title=None),
         tooltip=["步骤:N", alt.Tooltip("变动:Q", format="+,.2f")])
-
-
-def _all_moves(d: Disclosure, prior: Disclosure, top: int) -> list:
-    """The largest moves of either sign (drivers() keeps the total's direction only)."""
-    up = drivers(d, prior, top=top)
-    down = drivers(prior, d, top=top)
-    flipped = [type(dr)(dr.code, dr.name, -dr.delta, -dr.share) for dr in down]
-    return sorted({dr.code: dr for dr in up + flipped}.values(), key=lambda dr: -abs(dr.delta))[:top]
 
 
 def performance(d: Disclosure) -> alt.Chart:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -13,6 +14,7 @@ from finacct import classify
 from finacct.tables.specs import SPECS, TABLE_IDS
 
 if TYPE_CHECKING:
+    from finacct.narrative.claims import Claim
     from finacct.reconcile.findings import Findings
 
 SCHEMA = "finacct.disclosure/1"
@@ -67,6 +69,12 @@ class Disclosure:
         f = self.facts
         hit = f[(f["table"] == table) & (f["row"] == row) & (f["col"] == col)]
         return float(hit["value"].iloc[0]) if len(hit) else None
+
+    @cached_property
+    def claims(self) -> list["Claim"]:
+        """The 情况说明 read into claims, once (checks, drafts and charts share them)."""
+        from finacct.narrative.claims import parse
+        return parse(self.text)
 
     def check(self) -> "Findings":
         """Every rule of finacct.reconcile evaluated on this disclosure, errors first."""

@@ -7,13 +7,13 @@ come from a user budget file, else from the narrative's 五(三) items."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from finacct import budget as budget_file
 from finacct.model import Disclosure
 from finacct.narrative import claims as narrative_claims
 from finacct.narrative.drivers import drivers, phrase
-from finacct.narrative.resolve import resolve_item, t05_lines
 from finacct.reconcile.performance import target_met
 from finacct.tables.specs import SPECS
 
@@ -53,7 +53,6 @@ class _Sources:
     d: Disclosure
     prior: Disclosure | None
     budget: dict[str, float]
-    claims: list[narrative_claims.Claim]
     unknown: list[str] = field(default_factory=list)
 
     def prior_value(self, key: str) -> float | None:
@@ -64,24 +63,7 @@ class _Sources:
                 t, row, col = text.replace("{role}", "actual").split(":")
                 if self.prior.tables.get(t, {}).get("status") in ("present", "declared_empty"):
                     return self.prior.value(t, row, col) or 0.0
-        return next((c.prior for c in self.claims if c.key == key and c.prior is not None), None)
-
-    def budgets(self) -> dict[str, float]:
-        """年初预算 by t05 code (user file first), plus 'total' when known."""
-        if self.budget:
-            out = dict(self.budget)
-            out.setdefault("total", round(sum(v for c, v in out.items() if len(c) == 3), 2) or None)
-            return {k: v for k, v in out.items() if v is not None}
-        labels, totals = t05_lines(self.d.facts)
-        out = {}
-        for c in self.claims:
-            if c.key.startswith("item:") and c.budget is not None and c.path:
-                code, _ = resolve_item(c, labels, totals)
-                if code:
-                    out[code] = c.budget
-            elif c.key == "gb_expenditure" and c.budget is not None:
-                out["total"] = c.budget
-        return out
+        return next((c.prior for c in self.d.claims if c.key == key and c.prior is not None), None)
 
 
 def _change(now: float, before: float | None, year: int | None, what: str, src: _Sources, why: str = "",
@@ -110,21 +92,19 @@ def _why(src: _Sources, table: str = "t05", col: str = "total") -> str:
     return "；".join(p for p in (by_line, by_kind and "按经济分类看，" + by_kind) if p)
 
 
-def explain(d: Disclosure, prior: "Disclosure | Corpus | None" = None, budget: dict[str, float] | str | None = None) -> str:
+def explain(d: Disclosure, prior: "Disclosure | Corpus | None" = None,
+            budget: dict[str, float] | str | Path | None = None) -> str:
     """A draft 情况说明 (Markdown, Chinese) for one disclosure. `prior` is last year's
     disclosure, or a Corpus in which the same department's previous year is looked up."""
     from finacct.corpus import Corpus
     if isinstance(prior, Corpus):
         prior = prior.prior(d)
-    if isinstance(budget, str) or hasattr(budget, "__fspath__"):
-        from finacct import budget as budget_file
-        budget = budget_file.read(budget)  # type: ignore[arg-type]
-    src = _Sources(d, prior, dict(budget or {}), narrative_claims.parse(d.text))
+    src = _Sources(d, prior, budget_file.for_disclosure(d, budget))
     v = d.value
     year, dept = d.year, d.department or "本部门"
     out = [f"# {dept}{year or ''}年度部门决算情况说明（草稿）", "",
            f"> finacct 根据决算表起草。上年数来源：{'上年部门决算（' + prior.source + '）' if prior else '本文件情况说明所述增减额推算（如有）'}；"
-           f"年初预算来源：{'用户提供的预算文件' if budget else '本文件情况说明（如有）'}。", ""]
+           f"年初预算来源：{'用户提供的预算' if budget else '本文件情况说明（如有）'}。", ""]
 
     out += ["## 一、收入支出决算总体情况说明", ""]
     total = v("t01", "inc.grand_total", "amount")
@@ -184,7 +164,7 @@ def _general_budget(d: Disclosure, src: _Sources) -> list[str]:
     out.append(f"一般公共预算财政拨款支出{amount(total)}万元，主要用于以下方面：" +
                "；".join(f"{r.name}（类）{amount(r.total)}万元，占{share(r.total, total)}" for r in classes.itertuples()) + "。")
     out += ["", "### （三）一般公共预算财政拨款支出决算具体情况", ""]
-    budgets = src.budgets()
+    budgets = src.budget
     if "total" in budgets:
         out.append(f"一般公共预算财政拨款支出年初预算为{amount(budgets['total'])}万元，支出决算为{amount(total)}万元，"
                    f"完成年初预算的{share(total, budgets['total'])}。其中：")
@@ -253,7 +233,7 @@ def _sangong(d: Disclosure, src: _Sources) -> list[str]:
 def _stated_only(src: _Sources) -> list[str]:
     """Figures the nine tables do not hold (机关运行经费, 政府采购): quoted from the document's
     own 情况说明, marked as such, with their arithmetic recomputed."""
-    stated = list({(c.key, c.amount): c for c in src.claims
+    stated = list({(c.key, c.amount): c for c in src.d.claims
                    if c.key in NOT_IN_TABLES and c.amount is not None and c.amount_text}.values())
     if not stated:
         return []

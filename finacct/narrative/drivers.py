@@ -24,16 +24,18 @@ def _lines(d: Disclosure, table: str, col: str, digits: int) -> dict[str, tuple[
 
 
 def drivers(current: Disclosure, prior: Disclosure, table: str = "t05", col: str = "total", digits: int = 7,
-            top: int = 3) -> list[Driver]:
+            top: int = 3, either_way: bool = False) -> list[Driver]:
     """The rows that moved most in the direction of the total change (7-digit 项 of t05 by
-    default; t06 with col 'amount' and digits 5 gives 经济分类 款)."""
+    default; t06 with col 'amount' and digits 5 gives 经济分类 款); `either_way` keeps the
+    largest moves of both signs (a waterfall shows them all)."""
     now, before = _lines(current, table, col, digits), _lines(prior, table, col, digits)
     deltas = {c: round(now.get(c, ("", 0.0))[1] - before.get(c, ("", 0.0))[1], 2) for c in set(now) | set(before)}
     change = round(sum(deltas.values()), 2)
-    if not change:
+    if not change and not either_way:
         return []
-    moved = sorted((c for c, v in deltas.items() if v and (v > 0) == (change > 0)), key=lambda c: -abs(deltas[c]))
-    return [Driver(c, (now.get(c) or before[c])[0], deltas[c], round(100 * deltas[c] / change, 1)) for c in moved[:top]]
+    moved = sorted((c for c, v in deltas.items() if v and (either_way or (v > 0) == (change > 0))), key=lambda c: -abs(deltas[c]))
+    return [Driver(c, (now.get(c) or before[c])[0], deltas[c], round(100 * deltas[c] / change, 1) if change else 0.0)
+            for c in moved[:top]]
 
 
 def phrase(found: list[Driver]) -> str:

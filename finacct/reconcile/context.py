@@ -80,7 +80,7 @@ class Context:
 
     @cached_property
     def claims(self) -> list[narrative_claims.Claim]:
-        return narrative_claims.parse(self.d.text)
+        return self.d.claims
 
 
 def guarded(guard: Callable[[Context, Any], list | None]) -> Callable:

@@ -21,7 +21,8 @@ def safe_name(text: str) -> str:
 
 def report_dir(root: Path, department: str, year: int | None, fallback: str) -> Path:
     out = root / safe_name(department or fallback) / safe_name(str(year or "unknown"))
-    assert out.resolve().is_relative_to(root.resolve())
+    if not out.resolve().is_relative_to(root.resolve()):
+        raise ValueError(f"report folder {out} would fall outside {root}")
     return out
 
 

@@ -109,6 +109,6 @@ def save_data(d: Disclosure, findings: Findings, output_dir: str) -> None:
     (out / "findings.json").write_text(json.dumps({"schema": SCHEMA, "source": d.source, "findings": findings.to_records()},
                                                   ensure_ascii=False), encoding="utf-8")
     from finacct.narrative import claims
-    (out / "claims.json").write_text(claims.frame(claims.parse(d.text)).to_json(orient="records", force_ascii=False),
+    (out / "claims.json").write_text(claims.frame(d.claims).to_json(orient="records", force_ascii=False),
                                      encoding="utf-8")
     xlsx.write(d, out / "disclosure.xlsx")
