@@ -35,7 +35,7 @@ def main() -> None:
         d = load(path)
         d.check()   # warm caches (regexes, reference CSVs)
         ex = best_of(lambda: load(path))
-        ck = best_of(d.check)
+        ck = best_of(lambda: (d.__dict__.pop("claims", None), d.check()))   # claims re-read each time, as on first use
         checks.append(ck)
         print(f"{path.name:<45} {ex:>10.3f} {ck:>9.3f} {ck / ex:>13.2f}x")
     print(f"median check time {statistics.median(checks):.3f} s (goal ≤ 0.100 s beyond extraction)")
