@@ -46,9 +46,12 @@ def key_figures(d: Disclosure, findings: pd.DataFrame) -> dict[str, Any]:
             "tables_present": sum(1 for t in TABLE_IDS if d.tables.get(t, {}).get("status") != "missing")}
 
 
+CARD_LABELS = {"errors": "核对错误", "rounding": "尾数误差", "tables_present": "读到的表（共 9 张）"}
+
+
 def summary_card(d: Disclosure, findings: pd.DataFrame) -> HTML:
     k = key_figures(d, findings)
-    cells = "".join(f"<div class='fa-card'><div class='fa-k'>{e(name)}</div><div class='fa-v'>"
+    cells = "".join(f"<div class='fa-card'><div class='fa-k'>{e(CARD_LABELS.get(name, name))}</div><div class='fa-v'>"
                     f"{e(amount(val)) + ' 万元' if isinstance(val, float) else e(str(val if val is not None else '—'))}</div></div>"
                     for name, val in k.items())
     return HTML(f"<style>.fa-card{{display:inline-block;border:1px solid #ccc;border-radius:6px;padding:6px 12px;margin:4px}}"
