@@ -19,6 +19,8 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
+from finacct.corpus import same_department
+from finacct.load import peek
 from finacct.report import index
 from finacct.report.build import Job, Result, up_to_date
 from finacct.report.paths import write_text_atomic
@@ -137,18 +139,36 @@ def _dask_run(jobs: list[Job], done: Callable[[dict[str, Any]], None], scheduler
 
 
 # -- the batch ------------------------------------------------------------------------------------
+def pair_years(paths: list[Path]) -> dict[Path, Path]:
+    """Each document mapped to the same department's document of the year before, when the
+    folder holds one (department and year peeked from the first pages)."""
+    seen: list[tuple[Path, str, int]] = []
+    for p in paths:
+        try:
+            dept, year = peek(p)
+        except Exception:  # noqa: BLE001 - an unreadable file is reported by its own job
+            continue
+        if dept and year:
+            seen.append((p, dept, year))
+    return {p: q for p, dept, year in seen
+            for q, other, prev in seen if prev == year - 1 and same_department(dept, other)}
+
+
 def run(folder: str | Path, root: str | Path = "reports", workers: int | None = None, executor: str = "local",
         scheduler: str | None = None, timeout: float = 300, memory_mb: int = 4096, force: bool = False,
-        progress: bool = True, store: bool = True) -> list[dict[str, Any]]:
-    """Build every report; return one result per document (ok / skipped / failed + reason)."""
+        progress: bool = True, store: bool = True, pair: bool = True) -> list[dict[str, Any]]:
+    """Build every report; return one result per document (ok / skipped / failed + reason).
+    With `pair`, a department's previous year in the same folder becomes the report's prior."""
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     state_path = root / STATE
     state: dict[str, str] = _read_json(state_path)
     results: list[dict[str, Any]] = []
     jobs = []
-    for path in discover(folder, exclude=root):
-        job = Job(str(path.resolve()), str(root.resolve()))
+    paths = discover(folder, exclude=root)
+    priors = pair_years(paths) if pair else {}
+    for path in paths:
+        job = Job(str(path.resolve()), str(root.resolve()), prior=str(priors[path].resolve()) if path in priors else "")
         existing = None if force else up_to_date(job, state.get(job.source))
         if existing is not None:
             results.append(asdict(Result(job.source, "skipped", "inputs and finacct version unchanged", str(existing))))

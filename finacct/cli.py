@@ -63,7 +63,8 @@ def _report(args: argparse.Namespace) -> int:
 def _batch(args: argparse.Namespace) -> int:
     from finacct.batch import run
     results = run(args.path, args.out, workers=args.workers, executor=args.executor, scheduler=args.scheduler,
-                  timeout=args.timeout, memory_mb=args.memory_mb, force=args.force, progress=not args.quiet)
+                  timeout=args.timeout, memory_mb=args.memory_mb, force=args.force, progress=not args.quiet,
+                  pair=not args.no_pair)
     counts = {s: sum(r["status"] == s for r in results) for s in ("ok", "skipped", "failed")}
     print(f"{counts['ok']} built, {counts['skipped']} unchanged, {counts['failed']} failed; index: {Path(args.out) / 'index.html'}")
     return 1 if args.strict and counts["failed"] else 0
@@ -100,6 +101,8 @@ def main(argv: list[str] | None = None) -> int:
     bt.add_argument("--force", action="store_true", help="rebuild reports whose inputs did not change")
     bt.add_argument("--strict", action="store_true", help="exit 1 when any document failed")
     bt.add_argument("--quiet", action="store_true", help="no progress bar")
+    bt.add_argument("--no-pair", action="store_true",
+                    help="do not use a department's previous year in the same folder as the report's prior")
     bt.set_defaults(run=_batch)
     args = parser.parse_args(argv)
     try:

@@ -22,6 +22,22 @@ def load(path: str | Path) -> Disclosure:
     return _load_pdf(path) if kind == "pdf" else _load_text(path)
 
 
+def peek(path: str | Path, pages: int = 8) -> tuple[str, int | None]:
+    """Department and year from the first pages only: cheap enough to pair a folder's
+    documents with the previous year's before any is read in full."""
+    path = Path(path)
+    kind = detect.kind(path)
+    if kind == "xlsx":
+        d = load(path)
+        return d.department, d.year
+    if kind == "pdf":
+        doc = pdf.open_pdf(path)
+        lines = [ln for i in range(min(pages, len(doc))) for ln in doc[i].get_textpage().get_text_range().splitlines()]
+    else:
+        lines = textdump.read_lines(path)[:400]
+    return meta.department(lines), meta.year(lines)
+
+
 def _finish(d: Disclosure, found: dict[str, list[int]], facts: dict[str, list[dict]], texts: dict[str, str]) -> Disclosure:
     rows = [f for t in TABLE_IDS for f in facts.get(t, [])]
     d.facts = pd.DataFrame(rows, columns=FACT_COLUMNS)

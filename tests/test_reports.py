@@ -157,3 +157,18 @@ def test_explorer_drills_down_to_a_row_and_its_findings() -> None:
     assert "x.codes.same_line" in e.findings.value and "error" in e.findings.value
     e.levels[0].value = "（全部）"
     assert e.selected_row is None and e.levels[1].options == (("（全部）", "（全部）"),)
+
+
+def test_batch_pairs_a_department_with_its_previous_year(tmp_path: Path) -> None:
+    src = tmp_path / "docs"
+    src.mkdir()
+    shutil.copy(SAMPLE, src / "2023.txt")
+    (src / "2022.txt").write_text(SAMPLE.read_text(encoding="utf-8").replace("2023", "2022"), encoding="utf-8")
+    results = batch.run(src, tmp_path / "out", workers=1, progress=False, store=False)
+    assert sorted(r["status"] for r in results) == ["ok", "ok"]
+    paired = next(r for r in results if r["source"].endswith("2023.txt"))
+    assert paired["manifest"]["year"] == 2023 and paired["manifest"]["prior_sha256"]
+    draft = (Path(paired["dir"]) / "report.html").read_text(encoding="utf-8")
+    assert "上年数来源：上年部门决算（2022.txt）" in draft
+    alone = next(r for r in results if r["source"].endswith("2022.txt"))
+    assert alone["manifest"]["year"] == 2022 and not alone["manifest"]["prior_sha256"]

@@ -96,7 +96,7 @@ def brackets(ctx: Context, rule: "Rule") -> list[Finding]:
 
 
 def years(ctx: Context, rule: "Rule") -> list[Finding]:
-    """Table titles carry the document's year; the narrative compares it with the year before."""
+    """Table titles and the figures the narrative reports carry the document's year; it compares with the year before."""
     year = ctx.d.year
     if not year or not ctx.d.text:
         return [Finding(rule.id, "insufficient_data", ["completeness"], "year or document text unknown")]
@@ -108,8 +108,9 @@ def years(ctx: Context, rule: "Rule") -> list[Finding]:
     for p, t, m in _narrative_hits(ctx, r"(?:与|比|较)(20\d\d)年度?(?:相比)?"):
         if int(m.group(1)) != year - 1:
             out.append(Finding(rule.id, "error", ["narrative"], f"compared with {m.group(1)}, expected {year - 1}: …{t[max(0, m.start() - 10):m.end() + 10]}…", pages=[p]))
-    for p, t, m in _narrative_hits(ctx, r"(20\d\d)年度"):
-        if int(m.group(1)) not in (year, year - 1):
+    # the year a figure is reported for (not a year merely mentioned, such as an old balance)
+    for p, t, m in _narrative_hits(ctx, r"(20\d\d)年度(?=部门决算|收入支出|收、支|财政拨款|“三公”|三公|机关运行经费|政府采购)"):
+        if int(m.group(1)) != year:
             out.append(Finding(rule.id, "error", ["narrative"], f"year {m.group(1)} in a {year} report: …{t[max(0, m.start() - 10):m.end() + 10]}…", pages=[p]))
     return out or [Finding(rule.id, "ok", ["completeness"], f"titles and narrative agree on {year} (prior year {year - 1})")]
 
