@@ -189,7 +189,9 @@ def _general_budget(d: Disclosure, src: _Sources) -> list[str]:
             delta = round(r.total - prior_total[r.row], 2)
             moved = f"，较上年{'增加' if delta > 0 else '减少'}{amount(abs(delta))}万元" if delta else "，与上年持平"
         reason = f"决算数{word}预算数{amount(abs(gap))}万元（{share(abs(gap), b)}）；其中{split}{moved}。" if gap else "决算数与预算数持平。"
-        out.append(f"{head}年初预算为{amount(b)}万元，支出决算为{amount(r.total)}万元，完成年初预算的{share(r.total, b)}。{reason}")
+        mark = "**" if gap else ""   # over- and under-execution stand out
+        out.append(f"{head}年初预算为{amount(b)}万元，支出决算为{amount(r.total)}万元，"
+                   f"{mark}完成年初预算的{share(r.total, b)}{mark}。{reason}")
     return out
 
 
