@@ -27,7 +27,7 @@ def test_draft_reproduces_every_number_the_sample_states() -> None:
     assert not missing, missing
     # a few, read in context
     assert "收入支出总计6,901.84万元。与2022年度相比，收入支出总计增加658.40万元，增长10.55%" in draft
-    assert "年初预算为134.82万元，支出决算为444.03万元，完成年初预算的329.35%" in draft
+    assert "年初预算为134.82万元，支出决算为444.03万元，**完成年初预算的329.35%**" in draft
     assert "“三公”经费财政拨款支出年初预算为43.37万元，支出决算为3.66万元，完成预算的8.44%" in draft
     assert "公务接待费：预算31.37万元，决算0.02万元，完成预算的0.06%，占“三公”经费决算的0.55%" in draft
     assert "机关运行经费347.07万元，较上年减少33.53万元（下降8.81%）。决算表不含此项" in draft
@@ -66,7 +66,7 @@ def test_budget_file_gives_completion_rates(tmp_path) -> None:
     path = tmp_path / "budget.csv"
     path.write_text("code,budget,name\n2010601,1560.05,行政运行\n2010602,10.00,一般行政管理事务\n", encoding="utf-8")
     draft = explain(d, budget=str(path))
-    assert "年初预算为1,560.05万元，支出决算为1,511.89万元，完成年初预算的96.91%" in draft
+    assert "年初预算为1,560.05万元，支出决算为1,511.89万元，**完成年初预算的96.91%**" in draft
     assert "年初预算为10.00万元，支出决算为10.00万元，完成年初预算的100.00%" in draft
     assert "财政委托业务支出（项）。支出决算为449.52万元；年初预算未知" in draft
 
