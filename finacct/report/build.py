@@ -18,7 +18,7 @@ from finacct.report import engine  # noqa: F401  (registers the finacct-warm eng
 from finacct.report.html import export
 from finacct.report.paths import atomic_dir, report_dir, sha256
 
-NOTEBOOKS = Path(os.environ.get("FINACCT_NOTEBOOKS", Path(__file__).resolve().parents[2] / "notebooks"))
+NOTEBOOKS = Path(os.environ.get("FINACCT_NOTEBOOKS", Path(__file__).parents[1] / "notebooks"))  # finacct/notebooks links to notebooks/
 MANIFEST = "manifest.json"
 
 

@@ -1,0 +1,234 @@
+"""Charts: one function per chart, a Disclosure in, an Altair chart out, Chinese labels and
+one theme. ``save(chart, path)`` writes offline HTML (Vega libraries inlined) or PNG/SVG
+with a CJK font (Noto Sans CJK SC from the ``fonts`` extra, or any CJK font the system has)."""
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+
+from finacct import budget as budget_file
+from finacct.model import Disclosure
+from finacct.narrative.drivers import drivers
+from finacct.tables.specs import SPECS
+
+FONT = "Noto Sans CJK SC"
+FONT_STACK = f"{FONT}, Source Han Sans SC, PingFang SC, Microsoft YaHei, SimHei, sans-serif"
+SYSTEM_FONT_DIRS = ("/usr/share/fonts/opentype/noto", "/usr/share/fonts/truetype/noto", "/usr/share/fonts")
+PALETTE = ["#3b6ea5", "#e07b39", "#5a9e6f", "#c4493f", "#8a6bb1", "#a07a4f", "#d17fb3", "#7f7f7f"]
+AMOUNT = alt.Axis(format=",.2f", title="万元")
+
+
+def theme() -> alt.theme.ThemeConfig:
+    return {"config": {"font": FONT_STACK, "title": {"font": FONT_STACK, "fontSize": 15, "anchor": "start"},
+                       "axis": {"labelFont": FONT_STACK, "titleFont": FONT_STACK, "labelLimit": 260},
+                       "legend": {"labelFont": FONT_STACK, "titleFont": FONT_STACK},
+                       "range": {"category": PALETTE}, "view": {"stroke": None}}}
+
+
+alt.theme.register("finacct", enable=True)(theme)
+
+
+def _frame(d: Disclosure, table: str) -> pd.DataFrame:
+    t = d.table(table)
+    if t.empty:
+        raise ValueError(f"{d.source}: {table} has no data to draw")
+    return t
+
+
+def structure(d: Disclosure) -> alt.Chart:
+    """一般公共预算财政拨款支出 by 项, coloured by 类 (t05)."""
+    t = _frame(d, "t05")
+    names = dict(zip(t["row"], t["name"]))
+    items = t[t["level"] == "项"].assign(类=lambda x: x["row"].str[:3].map(names), 款=lambda x: x["row"].str[:5].map(names),
+                                       金额=lambda x: x["total"])
+    total = d.value("t05", "total", "total") or items["金额"].sum()
+    items = items.assign(占比=items["金额"] / total)
+    return alt.Chart(items, title=f"{d.department} {d.year} 一般公共预算财政拨款支出结构（按项）").mark_bar().encode(
+        x=alt.X("金额:Q", axis=AMOUNT), y=alt.Y("name:N", sort="-x", title="项"),
+        color=alt.Color("类:N", title="类"),
+        tooltip=[alt.Tooltip("row:N", title="科目编码"), "类:N", "款:N", alt.Tooltip("name:N", title="项"),
+                 alt.Tooltip("金额:Q", format=",.2f"), alt.Tooltip("占比:Q", format=".2%")])
+
+
+def basic_project(d: Disclosure) -> alt.Chart:
+    """基本支出 vs 项目支出 per 类 (t03, all funds)."""
+    t = _frame(d, "t03")
+    classes = t[t["level"] == "类"]
+    long = classes.melt(id_vars=["row", "name"], value_vars=[c for c in ("basic", "project") if c in classes],
+                        var_name="kind", value_name="金额").fillna({"金额": 0})
+    long["支出"] = long["kind"].map({"basic": "基本支出", "project": "项目支出"})
+    return alt.Chart(long, title=f"{d.department} {d.year} 基本支出与项目支出（按类）").mark_bar().encode(
+        x=alt.X("金额:Q", axis=AMOUNT, stack="zero"), y=alt.Y("name:N", title="类", sort="-x"),
+        color=alt.Color("支出:N", title=None),
+        tooltip=[alt.Tooltip("name:N", title="类"), "支出:N", alt.Tooltip("金额:Q", format=",.2f")])
+
+
+def personnel_public(d: Disclosure) -> alt.Chart:
+    """人员经费 and 公用经费 with their 经济分类 款 (t06), largest first."""
+    t = _frame(d, "t06")
+    items = t[(t["row"].str.len() == 5) & (t["amount"] > 0)].copy()
+    items["经费"] = items["row"].str[:3].map(lambda c: "人员经费" if c in ("301", "303") else "公用经费")
+    return alt.Chart(items, title=f"{d.department} {d.year} 基本支出：人员经费与公用经费").mark_bar().encode(
+        x=alt.X("amount:Q", axis=AMOUNT), y=alt.Y("name:N", sort="-x", title="经济分类（款）"),
+        color=alt.Color("经费:N", title=None),
+        tooltip=[alt.Tooltip("row:N", title="科目编码"), alt.Tooltip("name:N", title="科目"), "经费:N",
+                 alt.Tooltip("amount:Q", title="金额", format=",.2f")])
+
+
+def budget_execution(d: Disclosure, budget: dict[str, float] | None = None) -> alt.LayerChart:
+    """完成率 (决算 / 年初预算) per 项, with the 100% line; budgets from a file or the 情况说明."""
+    budgets = budget_file.for_disclosure(d, budget)
+    t = _frame(d, "t05")
+    items = t[(t["level"] == "项") & t["row"].isin(budgets)].copy()
+    if items.empty:
+        raise ValueError(f"{d.source}: no 年初预算 per 项 (give budget=… or a narrative that states them)")
+    items["年初预算"] = items["row"].map(budgets)
+    items["完成率"] = items["total"] / items["年初预算"]
+    items["执行"] = items["完成率"].map(lambda r: "超预算" if r > 1.0001 else "未完成" if r < 0.9999 else "持平")
+    bars = alt.Chart(items, title=f"{d.department} {d.year} 年初预算完成率（按项）").mark_bar().encode(
+        x=alt.X("完成率:Q", axis=alt.Axis(format="%", title="完成率（决算/年初预算）")), y=alt.Y("name:N", sort="-x", title="项"),
+        color=alt.Color("执行:N", scale=alt.Scale(domain=["超预算", "持平", "未完成"], range=["#c4493f", "#7f7f7f", "#3b6ea5"]), title=None),
+        tooltip=[alt.Tooltip("row:N", title="科目编码"), alt.Tooltip("name:N", title="项"),
+                 alt.Tooltip("年初预算:Q", format=",.2f"), alt.Tooltip("total:Q", title="决算", format=",.2f"),
+                 alt.Tooltip("完成率:Q", format=".2%")])
+    rule = alt.Chart(pd.DataFrame({"x": [1.0]})).mark_rule(color="black", strokeDash=[4, 3]).encode(x="x:Q")
+    return bars + rule
+
+
+SANGONG = {"overseas": "因公出国（境）费", "vehicle_purchase": "公务用车购置费", "vehicle_operation": "公务用车运行费",
+           "reception": "公务接待费", "total": "合计"}
+
+
+def sangong(d: Disclosure) -> alt.Chart:
+    """三公经费 预算 vs 决算 per item (t09)."""
+    f = d.facts[d.facts["table"] == "t09"]
+    rows = [{"项目": name, "口径": "预算" if side == "budget" else "决算",
+             "金额": float(f[(f["row"] == side) & (f["col"] == col)]["value"].sum())}
+            for col, name in SANGONG.items() for side in ("budget", "actual")]
+    return alt.Chart(pd.DataFrame(rows), title=f"{d.department} {d.year} “三公”经费 预算与决算").mark_bar().encode(
+        x=alt.X("金额:Q", axis=AMOUNT), y=alt.Y("口径:N", title=None, sort=["预算", "决算"]),
+        row=alt.Row("项目:N", title=None, sort=list(SANGONG.values()), header=alt.Header(labelAngle=0, labelAlign="left")),
+        color=alt.Color("口径:N", title=None, sort=["预算", "决算"]), tooltip=["项目:N", "口径:N", alt.Tooltip("金额:Q", format=",.2f")])
+
+
+def change_waterfall(d: Disclosure, prior: Disclosure, top: int = 8) -> alt.LayerChart:
+    """From last year's 一般公共预算财政拨款支出 to this year's, step by step through the 项
+    that moved most (the rest grouped)."""
+    before, now = prior.value("t05", "total", "total"), d.value("t05", "total", "total")
+    if before is None or now is None:
+        raise ValueError("both years need t05")
+    moved = drivers(d, prior, top=top, either_way=True)
+    rest = round(now - before - sum(dr.delta for dr in moved), 2)
+    rows, level = [{"步骤": f"{prior.year}年", "起": 0.0, "止": before, "类型": "合计"}], before
+    for label, delta in [(dr.name, dr.delta) for dr in moved] + ([("其他", rest)] if rest else []):
+        rows.append({"步骤": label, "起": level, "止": level + delta, "类型": "增加" if delta > 0 else "减少"})
+        level += delta
+    rows.append({"步骤": f"{d.year}年", "起": 0.0, "止": now, "类型": "合计"})
+    frame = pd.DataFrame(rows).assign(变动=lambda x: x["止"] - x["起"])
+    order = list(frame["步骤"])
+    return alt.Chart(frame, title=f"{d.department} 一般公共预算财政拨款支出变动（{prior.year}→{d.year}）").mark_bar().encode(
+        x=alt.X("步骤:N", sort=order, title=None, axis=alt.Axis(labelAngle=-30)), y=alt.Y("起:Q", axis=AMOUNT), y2="止:Q",
+        color=alt.Color("类型:N", scale=alt.Scale(domain=["合计", "增加", "减少"], range=["#7f7f7f", "#c4493f", "#3b6ea5"]), title=None),
+        tooltip=["步骤:N", alt.Tooltip("变动:Q", format="+,.2f")])
+
+
+def performance(d: Disclosure) -> alt.Chart:
+    """绩效自评: each numeric indicator's actual as a share of its target, by project."""
+    from finacct.reconcile.performance import NUMBER, OPERATOR, target_met
+    rows = []
+    for p in d.performance:
+        for i in p.get("indicators", []):
+            t, a = OPERATOR.match(i["target"].replace(" ", "")), NUMBER.match(i["actual"].replace(" ", ""))
+            if t and a and float(t["n"]):
+                rows.append({"项目": p["project"], "指标": i["name"], "目标": i["target"], "实际": i["actual"],
+                             "实际/目标": float(a["n"]) / float(t["n"]), "达成": "达成" if target_met(i) else "未达成"})
+    if not rows:
+        raise ValueError(f"{d.source}: no numeric performance indicators")
+    return alt.Chart(pd.DataFrame(rows), title=f"{d.department} {d.year} 绩效指标：实际值 / 目标值").mark_circle(size=80).encode(
+        x=alt.X("实际/目标:Q", axis=alt.Axis(format="%")), y=alt.Y("项目:N", title=None),
+        color=alt.Color("达成:N", scale=alt.Scale(domain=["达成", "未达成"], range=["#5a9e6f", "#c4493f"]), title=None),
+        tooltip=["项目:N", "指标:N", "目标:N", "实际:N", alt.Tooltip("实际/目标:Q", format=".0%")])
+
+
+STATUS_ORDER = ["error", "rounding", "insufficient_data", "not_applicable", "ok"]
+AREAS = {"completeness": "完整性", "narrative": "情况说明", "performance": "绩效自评表"}
+STATUS_NAMES = {"error": "错误", "rounding": "尾数误差", "insufficient_data": "数据不足", "not_applicable": "不适用", "ok": "相符"}
+
+
+def findings_overview(d: Disclosure, findings: pd.DataFrame | None = None) -> alt.LayerChart:
+    """Which identities hold, by table: counts of findings per table and status."""
+    f = d.check() if findings is None else findings
+    where = f["tables"].map(lambda t: t[0] if t else "completeness")
+    long = f.assign(表=where.map(lambda t: f"{t} {SPECS[t].name}" if t in SPECS else AREAS.get(t, t)))
+    long = long.groupby(["表", "status"]).size().reset_index(name="数")
+    long["状态"] = long["status"].map(STATUS_NAMES)
+    base = alt.Chart(long, title=f"{d.department} {d.year} 核对结果（按表）").encode(
+        x=alt.X("状态:N", sort=[STATUS_NAMES[s] for s in STATUS_ORDER], title=None, axis=alt.Axis(labelAngle=0, orient="top")),
+        y=alt.Y("表:N", title=None)).properties(width=300)
+    heat = base.mark_rect().encode(color=alt.Color("status:N", scale=alt.Scale(
+        domain=STATUS_ORDER, range=["#c4493f", "#e0b339", "#a07a4f", "#bbbbbb", "#5a9e6f"]), legend=None),
+        tooltip=["表:N", "状态:N", "数:Q"])
+    return heat + base.mark_text(color="white").encode(text="数:Q")
+
+
+# -- output ----------------------------------------------------------------------------
+@cache
+def cjk_font_dir() -> str | None:
+    """A directory holding a CJK font: $FINACCT_FONT_DIR, the mplfonts package (the ``fonts``
+    extra), or the system's Noto fonts."""
+    candidates = [os.environ.get("FINACCT_FONT_DIR", "")]
+    try:
+        import mplfonts
+        candidates.append(str(Path(mplfonts.__file__).parent / "fonts"))
+    except ImportError:
+        pass
+    candidates += list(SYSTEM_FONT_DIRS)
+    for c in candidates:
+        if c and Path(c).is_dir() and any(p.suffix.lower() in (".otf", ".ttf", ".ttc") and "CJK" in p.name.upper()
+                                          for p in Path(c).rglob("*")):
+            return c
+    return None
+
+
+@cache
+def _register_font() -> None:
+    import vl_convert
+    found = cjk_font_dir()
+    if found is None:
+        raise RuntimeError("no CJK font found for PNG/SVG export: pip install 'finacct[fonts]' "
+                           "(or apt install fonts-noto-cjk, or set FINACCT_FONT_DIR)")
+    vl_convert.register_font_directory(found)
+
+
+def save(chart: alt.TopLevelMixin, path: str | Path, scale: float = 2.0) -> Path:
+    """Write a chart: .html self-contained (Vega libraries inlined, works offline),
+    .png / .svg rendered with a CJK font."""
+    path = Path(path)
+    if path.suffix in (".png", ".svg"):
+        _register_font()
+    if path.suffix == ".html":
+        chart.save(str(path), inline=True)
+    else:
+        chart.save(str(path), scale_factor=scale) if path.suffix == ".png" else chart.save(str(path))
+    return path
+
+
+def all_charts(d: Disclosure, prior: Disclosure | None = None, findings: pd.DataFrame | None = None) -> dict[str, alt.TopLevelMixin]:
+    """Every chart that the disclosure has data for, by name (a chart without data is skipped)."""
+    makers = {"structure": lambda: structure(d), "basic_project": lambda: basic_project(d),
+              "personnel_public": lambda: personnel_public(d), "budget_execution": lambda: budget_execution(d),
+              "sangong": lambda: sangong(d), "performance": lambda: performance(d),
+              "findings": lambda: findings_overview(d, findings)}
+    if prior is not None:
+        makers["change_waterfall"] = lambda: change_waterfall(d, prior)
+    out = {}
+    for name, make in makers.items():
+        try:
+            out[name] = make()
+        except ValueError:
+            continue
+    return out

@@ -1,0 +1,49 @@
+"""功能分类 and 经济分类 reference data (CSV beside this file) and lookups.
+
+The reference is partial: it resolves and checks the codes it knows and stays silent
+on the rest, so a missing entry never produces a false warning.
+"""
+from __future__ import annotations
+
+import csv
+import re
+from functools import cache
+from importlib import resources
+
+
+@cache
+def names(scheme: str) -> dict[str, str]:
+    """code -> name for 'functional' or 'economic'."""
+    with resources.files(__package__).joinpath(f"{scheme}.csv").open(encoding="utf-8") as fh:
+        return {row["code"]: row["name"] for row in csv.DictReader(fh)}
+
+
+def _flat(name: str) -> str:
+    return re.sub(r"[\s（）()]", "", name)
+
+
+def class_code(label: str) -> str | None:
+    """功能分类 类 code for a class name as printed (一、一般公共服务支出 -> 201)."""
+    flat = _flat(label)
+    for code, name in names("functional").items():
+        if len(code) == 3 and (flat == _flat(name) or flat + "支出" == _flat(name)):
+            return code
+    return None
+
+
+def name_matches(scheme: str, code: str, label: str) -> bool | None:
+    """Whether a printed name fits the code; None when the reference does not know the code."""
+    ref = names(scheme).get(code)
+    if ref is None or not label:
+        return None
+    a, b = _flat(ref), _flat(label)
+    return a == b or a in b or b in a
+
+
+def level(code: str) -> str:
+    """类 / 款 / 项 from the length of a function code (经济分类: 类 / 款)."""
+    return {3: "类", 5: "款", 7: "项"}.get(len(code), "")
+
+
+def parent(code: str) -> str | None:
+    return code[:-2] if len(code) in (5, 7) else None

@@ -1,0 +1,84 @@
+"""Corpus: several disclosures, the same department matched across years (tolerant of
+汇总/本级 suffixes and small name changes), so a draft can compare with the year before."""
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from finacct.load import load
+from finacct.model import Disclosure
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from finacct.store import Store
+
+SUFFIX = re.compile(r"[（(]?(汇总|本级|部门汇总|合并|部门)[)）]?$")
+SIMILAR = 0.85
+
+
+def department_key(name: str) -> str:
+    """A department name without spaces, brackets and 汇总/本级 suffixes."""
+    name = re.sub(r"\s", "", name)
+    while SUFFIX.search(name):
+        name = SUFFIX.sub("", name)
+    return name
+
+
+def same_department(a: str, b: str) -> bool:
+    ka, kb = department_key(a), department_key(b)
+    return bool(ka and kb) and (ka == kb or difflib.SequenceMatcher(None, ka, kb).ratio() >= SIMILAR)
+
+
+class Corpus:
+    """Disclosures of many departments and years."""
+
+    def __init__(self, disclosures: Iterable[Disclosure] = (), store: "Store | None" = None) -> None:
+        self.disclosures: list[Disclosure] = list(disclosures)
+        self.store = store
+
+    @classmethod
+    def open(cls, path: str | Path = "reports/finacct.duckdb") -> "Corpus":
+        """The corpus a batch left in its DuckDB store (read-only)."""
+        from finacct.store import Store
+        store = Store(path, read_only=True)
+        return cls(store.disclosures(), store)
+
+    def query(self, sql: str, params: list | None = None) -> "pd.DataFrame":
+        """SQL over the store's tables: documents, facts, findings, claims."""
+        if self.store is None:
+            raise ValueError("this corpus has no store: use Corpus.open(path) on a batch's finacct.duckdb")
+        return self.store.query(sql, params)
+
+    def departments(self) -> list[str]:
+        return sorted({d.department for d in self.disclosures if d.department})
+
+    def years(self, department: str) -> list[int]:
+        return sorted({d.year for d in self.disclosures if d.year and same_department(d.department, department)})
+
+    @classmethod
+    def load(cls, paths: Iterable[str | Path]) -> "Corpus":
+        return cls(load(p) for p in paths)
+
+    def add(self, d: Disclosure) -> None:
+        self.disclosures.append(d)
+
+    def find(self, department: str, year: int) -> Disclosure | None:
+        """The disclosure of that department and year; an exact name wins over a similar one."""
+        hits = [d for d in self.disclosures if d.year == year and same_department(d.department, department)]
+        hits.sort(key=lambda d: department_key(d.department) != department_key(department))
+        return hits[0] if hits else None
+
+    def prior(self, d: Disclosure) -> Disclosure | None:
+        """The same department's disclosure of the year before."""
+        return self.find(d.department, d.year - 1) if d.year else None
+
+    def __len__(self) -> int:
+        return len(self.disclosures)
+
+    def __repr__(self) -> str:
+        years = sorted({d.year for d in self.disclosures if d.year})
+        return f"<Corpus {len(self)} disclosures, {len({department_key(d.department) for d in self.disclosures})} departments, years {years}>"

@@ -1,0 +1,90 @@
+"""Lines and rows from positioned words: the geometry shared by every PDF layout."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+AMOUNT = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d{1,2}$|^-?\d{1,3}(?:,\d{3})+$")
+CODE = re.compile(r"^\d{2,7}$")
+
+
+@dataclass(frozen=True)
+class Word:
+    """A run of characters on one baseline. Coordinates are top-down points."""
+
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    baseline: float
+    size: float
+
+    @property
+    def xc(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def is_amount(self) -> bool:
+        return bool(AMOUNT.match(self.text))
+
+    @property
+    def is_code(self) -> bool:
+        return bool(CODE.match(self.text))
+
+
+def amount(text: str) -> float:
+    """'1,234.50' -> 1234.5"""
+    return float(text.replace(",", ""))
+
+
+@dataclass
+class Line:
+    """Words on (nearly) one baseline, left to right."""
+
+    words: list[Word]
+
+    @property
+    def baseline(self) -> float:
+        return sum(w.baseline for w in self.words) / len(self.words)
+
+    @property
+    def text(self) -> str:
+        return "".join(w.text for w in self.words)
+
+    @property
+    def is_data(self) -> bool:
+        """A table row: it holds an amount or starts with a classification code."""
+        first = self.words[0]
+        return any(w.is_amount for w in self.words) or (first.is_code and len(first.text) >= 3)
+
+
+def group_lines(words: list[Word], tolerance: float = 0.45) -> list[Line]:
+    """Cluster words by baseline: a word joins a line whose baseline is within
+    `tolerance` × font size (single linkage, so slightly staggered cells stay together)."""
+    lines: list[list[Word]] = []
+    for w in sorted(words, key=lambda w: w.baseline):
+        if lines and w.baseline - lines[-1][-1].baseline <= tolerance * w.size:
+            lines[-1].append(w)
+        else:
+            lines.append([w])
+    return [Line(sorted(ws, key=lambda w: w.x0)) for ws in lines]
+
+
+def band_index(y: float, rules: list[float]) -> int:
+    """Index of the band between horizontal rulings that holds y."""
+    return sum(1 for r in rules if r < y)
+
+
+def split_x(words: list[Word], lo: float, hi: float) -> float:
+    """The middle of the widest vertical gap in the words' x-coverage between lo and hi
+    (where one side of a two-sided table ends and the next begins)."""
+    spans = sorted((max(w.x0, lo), min(w.x1, hi)) for w in words if w.x1 > lo and w.x0 < hi)
+    best, cut, edge = -1.0, (lo + hi) / 2, lo
+    for x0, x1 in spans:
+        if x0 - edge > best:
+            best, cut = x0 - edge, (x0 + edge) / 2
+        edge = max(edge, x1)
+    if hi - edge > best:
+        cut = (hi + edge) / 2
+    return cut

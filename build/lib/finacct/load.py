@@ -1,0 +1,103 @@
+"""load(path) -> Disclosure: detect the source, read its tables, key them canonically."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from finacct.errors import UnreadableError
+from finacct.extract import detect, pdf, textdump
+from finacct.model import FACT_COLUMNS, Disclosure
+from finacct.tables import canonical, grid, locate, meta, performance, sequence
+from finacct.tables.specs import DECLARED_EMPTY, SPECS, TABLE_IDS
+
+
+def load(path: str | Path) -> Disclosure:
+    """Read a disclosure: a PDF with a text layer, a text dump, or the canonical xlsx."""
+    path = Path(path)
+    kind = detect.kind(path)
+    if kind == "xlsx":
+        from finacct.extract import xlsx
+        return xlsx.read(path)
+    return _load_pdf(path) if kind == "pdf" else _load_text(path)
+
+
+def peek(path: str | Path, pages: int = 8) -> tuple[str, int | None]:
+    """Department and year from the first pages only: cheap enough to pair a folder's
+    documents with the previous year's before any is read in full."""
+    path = Path(path)
+    kind = detect.kind(path)
+    if kind == "xlsx":
+        d = load(path)
+        return d.department, d.year
+    if kind == "pdf":
+        doc = pdf.open_pdf(path)
+        lines = [ln for i in range(min(pages, len(doc))) for ln in doc[i].get_textpage().get_text_range().splitlines()]
+    else:
+        lines = textdump.read_lines(path)[:400]
+    return meta.department(lines), meta.year(lines)
+
+
+def _finish(d: Disclosure, found: dict[str, list[int]], facts: dict[str, list[dict]], texts: dict[str, str]) -> Disclosure:
+    rows = [f for t in TABLE_IDS for f in facts.get(t, [])]
+    d.facts = pd.DataFrame(rows, columns=FACT_COLUMNS)
+    for t in TABLE_IDS:
+        if t not in found:
+            d.tables[t] = {"status": "missing", "pages": []}
+            d.warnings.append(f"{t} ({SPECS[t].name}) not found")
+        elif facts.get(t):
+            d.tables[t] = {"status": "present", "pages": found[t]}
+        else:
+            d.tables[t] = {"status": "declared_empty", "pages": found[t]}
+            statement = DECLARED_EMPTY.search(texts.get(t, ""))
+            if statement:
+                d.tables[t]["statement"] = statement.group(0)
+            else:
+                d.warnings.append(f"{t} ({SPECS[t].name}) is printed without any amount and without a statement that it is empty")
+    return d
+
+
+def _check_final_accounts(name: str, lines: list[str]) -> None:
+    if meta.is_budget_document(lines):
+        raise UnreadableError(f"{name}: this is a budget (部门预算) disclosure, not final accounts (部门决算)")
+
+
+def _load_pdf(path: Path) -> Disclosure:
+    detect.check_pdf_complete(path)
+    pages = pdf.read_pages(path)
+    detect.check_text_layer(path.name, sum(len(w.text) for p in pages for w in p.words), len(pages))
+    lines = [ln.text for p in pages for ln in p.lines]
+    _check_final_accounts(path.name, lines)
+    d = Disclosure(source=path.name, department=meta.department(lines), year=meta.year(lines), unit=meta.unit(lines),
+                   text=[(p.number, ln.text) for p in pages for ln in p.lines])
+    where = locate.locate_pages([p.lines for p in pages])
+    found, facts, texts = {}, {}, {}
+    for tid, idx in where.items():
+        spec = SPECS[tid]
+        try:
+            rows, texts[tid] = grid.read_table(spec, [pages[i] for i in idx], d.warnings)
+        except Exception as exc:  # one unparseable table must not lose the others
+            d.warnings.append(f"{tid} ({spec.name}) p{pages[idx[0]].number}: layout not understood ({exc}); table left out")
+            continue
+        found[tid] = [pages[i].number for i in idx]
+        facts[tid] = canonical.facts(spec, rows, d.warnings)
+    d.performance = performance.from_lines(d.text, d.warnings)
+    return _finish(d, found, facts, texts)
+
+
+def _load_text(path: Path) -> Disclosure:
+    lines = textdump.read_lines(path)
+    _check_final_accounts(path.name, lines)
+    d = Disclosure(source=path.name, department=meta.department(lines), year=meta.year(lines), unit=meta.unit(lines),
+                   text=list(enumerate(lines, 1)))
+    d.warnings.append("source is a text dump: pages are 1-based line numbers (the 公开0N表 label of each table)")
+    found, facts, texts = {}, {}, {}
+    for tid, (start, end, page) in locate.locate_lines(lines).items():
+        spec = SPECS[tid]
+        section = [(i + 1, lines[i]) for i in range(start, end)]
+        texts[tid] = "".join(t for _, t in section)
+        rows = sequence.read_table(spec, section, page, d.warnings)
+        found[tid] = [page]
+        facts[tid] = canonical.facts(spec, rows, d.warnings)
+    d.performance = performance.from_lines(d.text, d.warnings)
+    return _finish(d, found, facts, texts)

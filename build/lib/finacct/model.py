@@ -1,0 +1,121 @@
+"""Disclosure: one department's final accounts as tidy tables, convertible to the
+contract JSON (finacct.disclosure/1) and the canonical xlsx, and back."""
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from finacct import classify
+from finacct.tables.specs import SPECS, TABLE_IDS
+
+if TYPE_CHECKING:
+    from finacct.narrative.claims import Claim
+    from finacct.reconcile.findings import Findings
+
+SCHEMA = "finacct.disclosure/1"
+FACT_COLUMNS = ["table", "row", "col", "value", "page", "label"]
+
+
+@dataclass
+class Disclosure:
+    """A department's 部门决算: metadata, per-table status, every numeric cell as a fact,
+    and the project performance self-evaluations."""
+
+    source: str
+    department: str = ""
+    year: int | None = None
+    unit: str = "万元"
+    tables: dict[str, dict[str, Any]] = field(default_factory=dict)
+    facts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FACT_COLUMNS))
+    performance: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    # (page, line) of the whole document as read; the narrative checks and drafts read it.
+    # Not part of the contract JSON, so a Disclosure read back from JSON/xlsx has none.
+    text: list[tuple[int, str]] = field(default_factory=list, repr=False)
+
+    # -- tidy views ---------------------------------------------------------------
+    def table(self, tid: str) -> pd.DataFrame:
+        """One table wide: a row per printed row (with code, name, level, parent for
+        classified rows), a column per contract column key, and the page."""
+        f = self.facts[self.facts["table"] == tid]
+        if f.empty:
+            return pd.DataFrame()
+        wide = f.pivot_table(index="row", columns="col", values="value", aggfunc="first", sort=False)
+        meta = f.groupby("row", sort=False).agg(name=("label", "first"), page=("page", "first"))
+        out = meta.join(wide).reset_index()
+        if SPECS[tid].kind in ("functional", "economic"):
+            codes = out["row"].where(out["row"].str.isdigit())
+            out.insert(1, "level", codes.map(lambda c: classify.level(c) if isinstance(c, str) else ""))
+            out.insert(2, "parent", codes.map(lambda c: classify.parent(c) if isinstance(c, str) else None))
+        return out
+
+    @property
+    def status(self) -> pd.DataFrame:
+        return pd.DataFrame(
+            [{"table": t, "name": SPECS[t].name, "status": self.tables.get(t, {}).get("status", "missing"),
+              "pages": self.tables.get(t, {}).get("pages", []),
+              "facts": int((self.facts["table"] == t).sum())} for t in TABLE_IDS])
+
+    def indicators(self) -> pd.DataFrame:
+        """Every performance indicator, one row each, with its project."""
+        return pd.DataFrame([{"project": p["project"], **i} for p in self.performance for i in p.get("indicators", [])])
+
+    def value(self, table: str, row: str, col: str) -> float | None:
+        f = self.facts
+        hit = f[(f["table"] == table) & (f["row"] == row) & (f["col"] == col)]
+        return float(hit["value"].iloc[0]) if len(hit) else None
+
+    @cached_property
+    def claims(self) -> list["Claim"]:
+        """The 情况说明 read into claims, once (checks, drafts and charts share them)."""
+        from finacct.narrative.claims import parse
+        return parse(self.text)
+
+    def check(self) -> "Findings":
+        """Every rule of finacct.reconcile evaluated on this disclosure, errors first."""
+        from finacct.reconcile import check
+        return check(self)
+
+    # -- contract JSON ------------------------------------------------------------
+    def to_contract(self) -> dict[str, Any]:
+        facts = self.facts[FACT_COLUMNS].astype(object).to_dict("records")
+        return {
+            "schema": SCHEMA, "source": self.source, "department": self.department, "year": self.year,
+            "unit": self.unit, "tables": {t: self.tables.get(t, {"status": "missing", "pages": []}) for t in TABLE_IDS},
+            "facts": [{**f, "value": float(f["value"]), "page": int(f["page"])} for f in facts],
+            "performance": self.performance, "warnings": self.warnings,
+        }
+
+    def to_json(self, **kw: Any) -> str:
+        return json.dumps(self.to_contract(), ensure_ascii=False, **kw)
+
+    @classmethod
+    def from_contract(cls, data: dict[str, Any]) -> "Disclosure":
+        facts = pd.DataFrame([{k: f.get(k) for k in FACT_COLUMNS} for f in data.get("facts", [])], columns=FACT_COLUMNS)
+        return cls(source=data.get("source", ""), department=data.get("department", ""), year=data.get("year"),
+                   unit=data.get("unit", "万元"), tables=data.get("tables", {}), facts=facts,
+                   performance=data.get("performance", []), warnings=data.get("warnings", []))
+
+    # -- notebook -----------------------------------------------------------------
+    def _repr_html_(self) -> str:
+        e = html.escape
+        rows = "".join(
+            f"<tr><td>{e(r.table)}</td><td>{e(r.name)}</td><td>{e(r.status)}</td><td>{e(', '.join(map(str, r.pages)))}</td><td>{r.facts}</td></tr>"
+            for r in self.status.itertuples())
+        warn = "".join(f"<li>{e(w)}</li>" for w in self.warnings[:20])
+        more = f"<li>… {len(self.warnings) - 20} more</li>" if len(self.warnings) > 20 else ""
+        return (f"<div><b>{e(self.department or '?')}</b> · {e(str(self.year or '?'))} 年度部门决算 · 单位 {e(self.unit)}"
+                f" · <code>{e(self.source)}</code><table><tr><th>id</th><th>表</th><th>status</th><th>pages</th><th>facts</th></tr>"
+                f"{rows}</table><p>{len(self.performance)} 项目绩效自评表</p>"
+                + (f"<details><summary>{len(self.warnings)} warnings</summary><ul>{warn}{more}</ul></details>" if self.warnings else "")
+                + "</div>")
+
+    def __repr__(self) -> str:
+        present = sum(1 for t in TABLE_IDS if self.tables.get(t, {}).get("status") == "present")
+        return (f"<Disclosure {self.department or '?'} {self.year or '?'}: {present}/9 tables present, "
+                f"{len(self.facts)} facts, {len(self.performance)} performance tables, {len(self.warnings)} warnings>")

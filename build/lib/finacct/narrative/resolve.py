@@ -1,0 +1,47 @@
+"""Which t05 项 a 五(三) item of the narrative speaks of (类（类）款（款）项（项） as printed),
+shared by the checks (are the names right?) and the draft (its 年初预算 per code)."""
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from finacct.narrative.claims import Claim
+
+
+def _flat(s: str) -> str:
+    return re.sub(r"[\s（）()]", "", s)
+
+
+def fits(stated: str, label: str) -> bool:
+    """A name as the narrative prints it fits the table's when one starts the other
+    (一般公共服务 for 一般公共服务支出)."""
+    a, b = _flat(stated), _flat(label)
+    return bool(a) and (a == b or a.startswith(b) or b.startswith(a))
+
+
+def t05_lines(facts: pd.DataFrame) -> tuple[dict[str, str], dict[str, float]]:
+    """Labels of t05's classified rows and the 合计 of each."""
+    f = facts[(facts["table"] == "t05") & facts["row"].str.isdigit()]
+    labels = dict(zip(f["row"], f["label"]))
+    total = f[f["col"] == "total"]
+    return labels, dict(zip(total["row"], total["value"].astype(float)))
+
+
+def resolve_item(claim: Claim, labels: dict[str, str], totals: dict[str, float]) -> tuple[str | None, list[str]]:
+    """The t05 项 code, and which of 类/款/项 the narrative names differently from the table.
+    The 项 name decides; failing that, the amount (a wrong 项 name with the right amount)."""
+    assert claim.path is not None
+    rows = [r for r in labels if len(r) == 7]
+
+    def misfits(r: str) -> list[str]:
+        names = (labels.get(r[:3], ""), labels.get(r[:5], ""), labels[r])
+        return [lvl for lvl, stated, lab in zip("类款项", claim.path, names) if not fits(stated, lab)]
+
+    ranked = sorted(rows, key=lambda r: (len(misfits(r)), "项" in misfits(r), totals.get(r) != claim.amount))
+    if not ranked:
+        return None, []
+    best = ranked[0]
+    if "项" in misfits(best) and totals.get(best) != claim.amount:
+        return None, []
+    return best, misfits(best)

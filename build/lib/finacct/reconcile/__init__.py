@@ -1,0 +1,50 @@
+"""check(disclosure) -> Findings: evaluate every rule of rules.py, passing ones included."""
+from __future__ import annotations
+
+from typing import Callable
+
+from finacct.model import Disclosure
+from finacct.reconcile import completeness, identities, narrative, performance
+from finacct.reconcile.context import Context
+from finacct.reconcile.findings import SCHEMA, Finding, Findings
+from finacct.reconcile.rules import RULES, Rule
+
+Evaluator = Callable[[Context, Rule], list[Finding]]
+EVALUATORS: dict[str, Evaluator] = {
+    **{n: getattr(identities, n) for n in ("equation", "hierarchy", "columns", "match_rows", "code_names", "same_codes")},
+    **{n: getattr(completeness, n) for n in ("tables_present", "narrative_parts", "placeholders", "number_format",
+                                             "brackets", "years", "department_name", "typos")},
+    **{n: getattr(performance, n) for n in ("execution_rate", "sources", "cost_indicators", "targets")},
+    **{n: getattr(narrative, n) for n in ("amounts", "item_lines", "percentages", "wording", "prior_year",
+                                          "budget_items", "procurement", "listed_items", "vehicles")},
+}
+TABLE_CHECKS = {"equation", "hierarchy", "columns", "match_rows", "code_names", "same_codes"}
+
+__all__ = ["check", "Findings", "Finding", "RULES", "SCHEMA"]
+
+
+def _gate(ctx: Context, rule: Rule) -> Finding | None:
+    """A table rule on a missing table has insufficient data; on declared-empty tables it does not apply."""
+    states = {t: ctx.status(t) for t in rule.tables}
+    missing = [t for t, s in states.items() if s == "missing"]
+    if missing:
+        return Finding(rule.id, "insufficient_data", list(rule.tables), f"{rule.says}: {', '.join(missing)} missing or unreadable")
+    if all(s == "declared_empty" for s in states.values()):
+        return Finding(rule.id, "not_applicable", list(rule.tables), f"{rule.says}: declared empty",
+                       pages=sorted({p for t in rule.tables for p in ctx.pages(t)}))
+    return None
+
+
+def check(d: Disclosure) -> Findings:
+    ctx = Context(d)
+    out: list[Finding] = []
+    for rule in RULES:
+        gated = _gate(ctx, rule) if rule.check in TABLE_CHECKS else None
+        if gated:
+            out.append(gated)
+            continue
+        try:
+            out += EVALUATORS[rule.check](ctx, rule)
+        except Exception as exc:  # one broken rule must not hide the others
+            out.append(Finding(rule.id, "insufficient_data", list(rule.tables), f"{rule.says}: could not evaluate ({exc})"))
+    return Findings.build(out, d.facts)

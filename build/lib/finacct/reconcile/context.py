@@ -1,0 +1,94 @@
+"""What every rule reads: the disclosure's cells by (table, row, col), table status,
+and the narrative claims (parsed once)."""
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from finacct.model import Disclosure
+from finacct.narrative import claims as narrative_claims
+
+Cell = tuple[str, str, str]
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A cell reference as rules write it: ``t01:inc.total:amount``; a row or column between
+    slashes is a pattern (``t01:/exp\\.\\d{3}/:amount``)."""
+
+    table: str
+    row: str
+    col: str
+
+    @classmethod
+    def parse(cls, text: str) -> "Ref":
+        table, rest = text.split(":", 1)
+        row, col = rest.rsplit(":", 1)
+        return cls(table, row, col)
+
+    def _match(self, pattern: str, value: str) -> bool:
+        if pattern.startswith("/") and pattern.endswith("/"):
+            return re.fullmatch(pattern[1:-1], value) is not None
+        return pattern == value
+
+
+class Context:
+    def __init__(self, d: Disclosure) -> None:
+        self.d = d
+        f = d.facts
+        self.cells: dict[Cell, tuple[float, int, str]] = {
+            (t, r, c): (float(v), int(p), str(lab)) for t, r, c, v, p, lab in
+            zip(f["table"], f["row"], f["col"], f["value"], f["page"], f["label"])}
+        self.rows: dict[str, list[str]] = {}
+        self.first: dict[tuple[str, str], Cell] = {}     # (table, row) -> the row's first printed cell
+        for cell in self.cells:
+            t, r, _ = cell
+            if (t, r) not in self.first:
+                self.first[(t, r)] = cell
+                self.rows.setdefault(t, []).append(r)
+
+    def status(self, table: str) -> str:
+        return self.d.tables.get(table, {}).get("status", "missing")
+
+    def pages(self, table: str) -> list[int]:
+        return list(self.d.tables.get(table, {}).get("pages", []))
+
+    def value(self, cell: Cell) -> float | None:
+        hit = self.cells.get(cell)
+        return hit[0] if hit else None
+
+    def cols(self, table: str) -> set[str]:
+        return {c for t, _, c in self.cells if t == table}
+
+    def expand(self, ref: Ref) -> list[Cell]:
+        """The printed cells a reference names (a pattern may name many, a blank cell none)."""
+        if not ref.row.startswith("/") and not ref.col.startswith("/"):
+            return [(ref.table, ref.row, ref.col)] if (ref.table, ref.row, ref.col) in self.cells else []
+        return [k for k in self.cells if k[0] == ref.table and ref._match(ref.row, k[1]) and ref._match(ref.col, k[2])]
+
+    def total(self, refs: list[Ref]) -> tuple[float, list[Cell]]:
+        """Sum of the printed cells the references name; blank cells count as zero."""
+        cells = [c for r in refs for c in self.expand(r)]
+        return round(sum(self.cells[c][0] for c in cells), 2), cells
+
+    def cell_pages(self, cells: list[Cell]) -> list[int]:
+        return sorted({self.cells[c][1] for c in cells if c in self.cells})
+
+    @cached_property
+    def claims(self) -> list[narrative_claims.Claim]:
+        return self.d.claims
+
+
+def guarded(guard: Callable[[Context, Any], list | None]) -> Callable:
+    """Decorate an evaluator with a precondition: when `guard` returns findings (no text, no
+    performance tables…) those are the result and the evaluator does not run."""
+    def decorate(evaluate: Callable) -> Callable:
+        @functools.wraps(evaluate)
+        def run(ctx: Context, rule: Any) -> list:
+            return guard(ctx, rule) or evaluate(ctx, rule)
+        return run
+    return decorate

@@ -1,0 +1,138 @@
+"""The rules, as data. One entry per identity: a stable id, the tables it reads, the
+evaluator that knows how to compare (identities.py, completeness.py, performance.py,
+narrative.py) and that evaluator's parameters (cells as ``table:row:col``, a row or column
+between slashes being a pattern). Adding a rule is adding an entry here."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+INCOME_SOURCES = ("general_budget", "gov_fund", "state_capital", "superior_subsidy", "business", "operating",
+                  "affiliated", "other")
+FISCAL = ("general_budget", "gov_fund", "state_capital")
+FUNCTIONAL_ROWS = r"\d{3}|\d{5}|\d{7}|total"
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    tables: tuple[str, ...]
+    check: str                 # evaluator name, see reconcile/__init__.py
+    says: str                  # one line for people: what must hold
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def _eq(id: str, tables: tuple[str, ...], says: str, lhs: list[str], rhs: list[str], **kw: Any) -> Rule:
+    return Rule(id, tables, "equation", says, {"lhs": lhs, "rhs": rhs, **kw})
+
+
+RULES: tuple[Rule, ...] = (
+    # -- within a table -----------------------------------------------------------------
+    *(Rule(f"{t}.hierarchy", (t,), "hierarchy", f"{t}: every 类 = Σ 款, 款 = Σ 项, 合计 = Σ 类, in every column")
+      for t in ("t02", "t03", "t05", "t07", "t08")),
+    Rule("t06.hierarchy", ("t06",), "hierarchy", "t06: every 经济分类 类 = Σ its 款"),
+    Rule("t02.columns", ("t02",), "columns", "t02: 本年收入合计 = 财政拨款 + 上级补助 + 事业 + 经营 + 附属单位上缴 + 其他, on every row",
+         {"lhs": "total", "rhs": ["appropriation", "superior_subsidy", "business", "operating", "affiliated", "other"]}),
+    Rule("t03.columns", ("t03",), "columns", "t03: 本年支出合计 = 基本 + 项目 + 上缴上级 + 经营 + 对附属单位补助, on every row",
+         {"lhs": "total", "rhs": ["basic", "project", "to_superior", "operating", "to_affiliated"]}),
+    *(Rule(f"{t}.columns", (t,), "columns", f"{t}: 合计 = 基本支出 + 项目支出, on every row", {"lhs": "total", "rhs": ["basic", "project"]})
+      for t in ("t05", "t07", "t08")),
+    *(Rule(f"{t}.basic_columns", (t,), "columns", f"{t}: 基本支出 = 人员经费 + 公用经费, on every row",
+           {"lhs": "basic", "rhs": ["personnel", "public"]}) for t in ("t05", "t07", "t08")),
+    *(Rule(f"{t}.balance", (t,), "columns", f"{t}: 年初结转和结余 + 本年收入 = 本年支出 + 年末结转和结余, on every row",
+           {"lhs": ["carryover_begin", "income"], "rhs": ["total", "carryover_end"]}) for t in ("t07", "t08")),
+    Rule("t04.columns", ("t04",), "columns", "t04: each expenditure line 合计 = 一般公共预算 + 政府性基金 + 国有资本经营",
+         {"lhs": "total", "rhs": list(FISCAL), "rows": r"exp\..*"}),
+    Rule("t09.columns", ("t09",), "columns", "t09: 合计 = 因公出国（境）+ 公务用车购置及运行 + 公务接待, 预算 and 决算",
+         {"lhs": "total", "rhs": ["overseas", "vehicle_total", "reception"]}),
+    Rule("t09.vehicle", ("t09",), "columns", "t09: 公务用车购置及运行费 = 购置费 + 运行费, 预算 and 决算",
+         {"lhs": "vehicle_total", "rhs": ["vehicle_purchase", "vehicle_operation"]}),
+    _eq("t01.income_total", ("t01",), "t01 本年收入合计 = Σ income lines",
+        ["t01:inc.total:amount"], [f"t01:inc.{s}:amount" for s in INCOME_SOURCES]),
+    _eq("t01.expenditure_total", ("t01",), "t01 本年支出合计 = Σ expenditure classes",
+        ["t01:exp.total:amount"], [r"t01:/exp\.\d{3}/:amount"]),
+    _eq("t01.income_grand_total", ("t01",), "t01 总计(收) = 本年收入合计 + 使用非财政拨款结余 + 年初结转和结余",
+        ["t01:inc.grand_total:amount"], ["t01:inc.total:amount", "t01:inc.use_non_fiscal_balance:amount", "t01:inc.carryover_begin:amount"]),
+    _eq("t01.expenditure_grand_total", ("t01",), "t01 总计(支) = 本年支出合计 + 结余分配 + 年末结转和结余",
+        ["t01:exp.grand_total:amount"], ["t01:exp.total:amount", "t01:exp.balance_distribution:amount", "t01:exp.carryover_end:amount"]),
+    _eq("t01.grand_totals", ("t01",), "t01 总计(收) = 总计(支)", ["t01:inc.grand_total:amount"], ["t01:exp.grand_total:amount"]),
+    _eq("t04.income_total", ("t04",), "t04 本年收入合计 = 一般公共预算 + 政府性基金 + 国有资本经营",
+        ["t04:inc.total:amount"], [f"t04:inc.{s}:amount" for s in FISCAL]),
+    _eq("t04.carryover_begin", ("t04",), "t04 年初财政拨款结转和结余 = its three parts",
+        ["t04:inc.carryover_begin:amount"], [f"t04:inc.carryover_begin.{s}:amount" for s in FISCAL]),
+    *(_eq(f"t04.expenditure_total.{c}", ("t04",), f"t04 本年支出合计 ({c}) = Σ expenditure classes",
+          [f"t04:exp.total:{c}"], [rf"t04:/exp\.\d{{3}}/:{c}"]) for c in ("total", *FISCAL)),
+    _eq("t04.income_grand_total", ("t04",), "t04 总计(收) = 本年收入合计 + 年初财政拨款结转和结余",
+        ["t04:inc.grand_total:amount"], ["t04:inc.total:amount", "t04:inc.carryover_begin:amount"]),
+    _eq("t04.expenditure_grand_total", ("t04",), "t04 总计(支) = 本年支出合计 + 年末财政拨款结转和结余",
+        ["t04:exp.grand_total:total"], ["t04:exp.total:total", "t04:exp.carryover_end:total"]),
+    _eq("t04.grand_totals", ("t04",), "t04 总计(收) = 总计(支)", ["t04:inc.grand_total:amount"], ["t04:exp.grand_total:total"]),
+    _eq("t06.personnel_total", ("t06",), "t06 人员经费合计 = 301 + 303", ["t06:personnel_total:amount"], ["t06:301:amount", "t06:303:amount"]),
+    _eq("t06.public_total", ("t06",), "t06 公用经费合计 = 302 + 307 + 310 + 399",
+        ["t06:public_total:amount"], ["t06:302:amount", "t06:307:amount", "t06:310:amount", "t06:399:amount"]),
+    # -- across tables -------------------------------------------------------------------
+    Rule("x.t01_t03.classes", ("t01", "t03"), "match_rows", "t01 expenditure class = t03 类 本年支出合计",
+         {"left": "t01:exp.{key}:amount", "right": "t03:{key}:total", "keys": r"\d{3}"}),
+    _eq("x.t01_t03.total", ("t01", "t03"), "t01 本年支出合计 = t03 合计", ["t01:exp.total:amount"], ["t03:total:total"]),
+    _eq("x.t01_t02.total", ("t01", "t02"), "t01 本年收入合计 = t02 合计", ["t01:inc.total:amount"], ["t02:total:total"]),
+    _eq("x.t01_t02.appropriation", ("t01", "t02"), "t01 财政拨款 income lines = t02 财政拨款收入",
+        [f"t01:inc.{s}:amount" for s in FISCAL], ["t02:total:appropriation"]),
+    *(_eq(f"x.t01_t02.{s}", ("t01", "t02"), f"t01 {s} income = t02 合计 {s}", [f"t01:inc.{s}:amount"], [f"t02:total:{s}"])
+      for s in INCOME_SOURCES[3:]),
+    *(_eq(f"x.t01_t04.{s}", ("t01", "t04"), f"t01 {s} income = t04", [f"t01:inc.{s}:amount"], [f"t04:inc.{s}:amount"])
+      for s in FISCAL),
+    Rule("x.t04_t05.classes", ("t04", "t05"), "match_rows", "t04 一般公共预算 column = t05 类 合计",
+         {"left": "t04:exp.{key}:general_budget", "right": "t05:{key}:total", "keys": r"\d{3}"}),
+    _eq("x.t04_t05.total", ("t04", "t05"), "t04 本年支出合计 一般公共预算 = t05 合计",
+        ["t04:exp.total:general_budget"], ["t05:total:total"]),
+    Rule("x.t05_le_t03", ("t05", "t03"), "match_rows", "t05 ≤ t03 on every row and column (appropriations are part of all funds)",
+         {"left": "t05:{key}:{col}", "right": "t03:{key}:{col}", "keys": FUNCTIONAL_ROWS, "op": "<=",
+          "cols": ["total", "basic", "project"]}),
+    _eq("x.t05_t06.basic", ("t05", "t06"), "t05 合计 基本支出 = t06 人员经费合计 + 公用经费合计",
+        ["t05:total:basic"], ["t06:personnel_total:amount", "t06:public_total:amount"]),
+    _eq("x.t05_t06.personnel", ("t05", "t06"), "t05 合计 人员经费 = t06 人员经费合计", ["t05:total:personnel"], ["t06:personnel_total:amount"]),
+    _eq("x.t05_t06.public", ("t05", "t06"), "t05 合计 公用经费 = t06 公用经费合计", ["t05:total:public"], ["t06:public_total:amount"]),
+    _eq("x.t09_t06.reception", ("t09", "t06"), "t09 决算 公务接待费 = t06 30217", ["t09:actual:reception"], ["t06:30217:amount"]),
+    _eq("x.t09_t06.vehicle_operation", ("t09", "t06"), "t09 决算 公务用车运行费 = t06 30231",
+        ["t09:actual:vehicle_operation"], ["t06:30231:amount"]),
+    *(_eq(f"x.t05_t06.line.{f}", ("t05", "t06"), f"t05 {f} against t06 {e} (informational)", [f"t05:{f}:total"], [f"t06:{e}:amount"], strict=False)
+      for f, e in (("2080505", "30108"), ("2080506", "30109"), ("21011", "30110"), ("2210201", "30113"))),
+    *(Rule(f"x.codes.{t}", (t,), "code_names", f"{t}: each printed code carries the name the {scheme} reference gives it",
+           {"scheme": scheme}) for t, scheme in (("t02", "functional"), ("t03", "functional"), ("t05", "functional"),
+                                                 ("t07", "functional"), ("t08", "functional"), ("t06", "economic"))),
+    Rule("x.codes.same_line", ("t02", "t03", "t05"), "same_codes", "the same 项 (same 款, same name) carries one code in t02, t03 and t05"),
+    # -- completeness and wording ----------------------------------------------------------
+    Rule("completeness.tables", (), "tables_present", "the nine tables are present or declared empty"),
+    Rule("completeness.narrative", (), "narrative_parts", "the 情况说明 has every part the template requires",
+         {"parts": [("总体情况", "收入支出决算总体情况"), ("收入", "收入决算情况"), ("支出", "(?<!收入)支出决算情况说明"),
+                    ("财政拨款", "财政拨款收入支出决算总体情况"), ("一般公共预算结构", "支出决算结构"),
+                    ("一般公共预算具体情况", "支出决算具体情况"), ("基本支出", "基本支出决算情况"), ("三公", "三公"),
+                    ("机关运行经费", "机关运行经费"), ("政府采购", "政府采购"), ("国有资产", "国有资产"), ("绩效", "绩效"),
+                    ("名词解释", "名词解释")]}),
+    Rule("text.placeholders", (), "placeholders", "no template placeholder is left in the 情况说明 (XX, 增加（减少）, 下降（增长）)",
+         {"pattern": r"[XＸ×]{2,}|(?:增加|减少|增长|下降|大于|小于)（(?:增加|减少|增长|下降|大于|小于)）"}),
+    Rule("text.number_format", (), "number_format", "amounts carry 万元 and percentages carry %",
+         {"patterns": [("amount without 元", r"\d万(?=[，,。；;、（(）)]|$)"), ("percentage without %", r"(?:增长|下降|降低)\d+\.\d+(?=[。，；])")]}),
+    Rule("text.typos", (), "typos", "no known misprint (a list of wrong → right pairs)",
+         {"pairs": [("较上一度", "较上一年度"), ("士地", "土地"), ("正产运转", "正常运转"), ("万元元", "万元"), ("百分之百%", "100%")]}),
+    Rule("text.brackets", (), "brackets", "every parenthesis opened in the 情况说明 is closed within its section"),
+    Rule("text.years", (), "years", "table titles carry the document's year; the narrative compares it with the year before"),
+    Rule("text.department", (), "department_name", "table titles and the 情况说明 print the department's name as it is"),
+    # -- performance self-evaluation ---------------------------------------------------------
+    Rule("perf.execution_rate", (), "execution_rate", "each 自评表: 执行率 = 全年执行数 / 全年预算数"),
+    Rule("perf.sources", (), "sources", "each 自评表: 年度资金总和 = 当年财政拨款 + 上年结转资金 + 其他资金"),
+    Rule("perf.cost_indicators", (), "cost_indicators", "each 自评表: Σ 成本指标 actuals against 全年执行数 (informational)"),
+    Rule("perf.targets", (), "targets", "each indicator meets its target, or a 偏差原因 explains why not"),
+    # -- the narrative against the tables and itself -------------------------------------------
+    Rule("narrative.amount", (), "amounts", "every amount the 情况说明 states equals the table cell it names"),
+    Rule("narrative.item", ("t05",), "item_lines", "五(三): each 项's 决算 equals t05 and its 类/款/项 names fit the table"),
+    Rule("narrative.change_pct", (), "percentages", "增长/下降 Y% = change / (amount − change)", {"kind": "change"}),
+    Rule("narrative.share", (), "percentages", "占 Z% = amount / its base", {"kind": "share"}),
+    Rule("narrative.completion_rate", (), "percentages", "完成预算的 R% = 决算 / 预算", {"kind": "rate"}),
+    Rule("narrative.wording", (), "wording", "持平/增加/减少/大于/小于 agree with the numbers they describe"),
+    Rule("narrative.prior_year", ("t04",), "prior_year", "implied prior-year 财政拨款总计 ≥ prior 一般公共预算支出 + the balance carried into this year"),
+    Rule("narrative.budget_items", (), "budget_items", "Σ 项 年初预算 in 五(三) = the stated total 年初预算"),
+    Rule("narrative.procurement", (), "procurement", "政府采购 total = 货物 + 工程 + 服务"),
+    Rule("narrative.listed_items", ("t06",), "listed_items", "items named under 人员经费/公用经费 are printed in t06"),
+    Rule("narrative.vehicles", (), "vehicles", "vehicle counts agree and equal the sum of their categories"),
+)

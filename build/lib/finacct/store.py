@@ -1,0 +1,127 @@
+"""The corpus store: one DuckDB file (reports/finacct.duckdb by default) holding every fact,
+finding and narrative claim with department, year and source, so one SQL query answers a
+question across departments and years. Exports to Parquet and to a Frictionless data package."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from finacct.corpus import department_key
+from finacct.model import FACT_COLUMNS, Disclosure
+
+DEFAULT = Path("reports") / "finacct.duckdb"
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (doc_id VARCHAR PRIMARY KEY, source VARCHAR, department VARCHAR,
+    department_key VARCHAR, year INTEGER, unit VARCHAR, report_dir VARCHAR, finacct_version VARCHAR, tables_json VARCHAR);
+CREATE TABLE IF NOT EXISTS facts (doc_id VARCHAR, department VARCHAR, year INTEGER, "table" VARCHAR, "row" VARCHAR,
+    col VARCHAR, value DOUBLE, page INTEGER, label VARCHAR);
+CREATE TABLE IF NOT EXISTS findings (doc_id VARCHAR, department VARCHAR, year INTEGER, rule VARCHAR, status VARCHAR,
+    tables VARCHAR, "row" VARCHAR, col VARCHAR, expected DOUBLE, actual DOUBLE, diff DOUBLE, tolerance DOUBLE,
+    pages VARCHAR, message VARCHAR);
+CREATE TABLE IF NOT EXISTS claims (doc_id VARCHAR, department VARCHAR, year INTEGER, page INTEGER, "key" VARCHAR,
+    item VARCHAR, amount DOUBLE, budget DOUBLE, change DOUBLE, change_pct DOUBLE, share_pct DOUBLE, rate_pct DOUBLE,
+    prior DOUBLE, sentence VARCHAR);
+"""
+TABLES = ("documents", "facts", "findings", "claims")
+FINDING_COLUMNS = ["rule", "status", "tables", "row", "col", "expected", "actual", "diff", "tolerance", "pages", "message"]
+CLAIM_COLUMNS = ["page", "key", "item", "amount", "budget", "change", "change_pct", "share_pct", "rate_pct", "prior", "sentence"]
+
+
+class Store:
+    def __init__(self, path: str | Path = DEFAULT, read_only: bool = False) -> None:
+        self.path = Path(path)
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.con = duckdb.connect(str(self.path), read_only=read_only)
+        if not read_only:
+            self.con.execute(SCHEMA)
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def add(self, d: Disclosure, doc_id: str, findings: pd.DataFrame | None = None, claims: pd.DataFrame | None = None,
+            report_dir: str = "", version: str = "") -> None:
+        """Insert (or replace) one document with its facts, findings and claims."""
+        meta = {"doc_id": doc_id, "department": d.department, "year": d.year}
+        self.con.execute("BEGIN")
+        for t in TABLES:
+            self.con.execute(f"DELETE FROM {t} WHERE doc_id = ?", [doc_id])
+        self.con.execute("INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         [doc_id, d.source, d.department, department_key(d.department), d.year, d.unit, report_dir, version,
+                          json.dumps(d.tables, ensure_ascii=False)])
+        self._append("facts", d.facts[FACT_COLUMNS].assign(**meta), ["doc_id", "department", "year", *FACT_COLUMNS])
+        if findings is not None and len(findings):
+            f = pd.DataFrame(findings)[FINDING_COLUMNS].copy()
+            f["tables"] = f["tables"].map(lambda x: ",".join(x) if isinstance(x, list) else str(x))
+            f["pages"] = f["pages"].map(lambda x: ",".join(map(str, x)) if isinstance(x, list) else str(x))
+            self._append("findings", f.assign(**meta), ["doc_id", "department", "year", *FINDING_COLUMNS])
+        if claims is not None and len(claims):
+            self._append("claims", pd.DataFrame(claims).reindex(columns=CLAIM_COLUMNS).assign(**meta),
+                         ["doc_id", "department", "year", *CLAIM_COLUMNS])
+        self.con.execute("COMMIT")
+
+    def _append(self, table: str, frame: pd.DataFrame, columns: list[str]) -> None:
+        frame = frame[columns]
+        self.con.register("incoming", frame)
+        self.con.execute(f"INSERT INTO {table} SELECT {', '.join(f'{chr(34)}{c}{chr(34)}' for c in columns)} FROM incoming")
+        self.con.unregister("incoming")
+
+    def add_report(self, folder: str | Path) -> None:
+        """Load a report directory (disclosure.json, findings.json, claims.json, manifest.json)."""
+        folder = Path(folder)
+        d = Disclosure.from_contract(json.loads((folder / "disclosure.json").read_text(encoding="utf-8")))
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        findings = json.loads((folder / "findings.json").read_text(encoding="utf-8"))["findings"]
+        claims = pd.read_json(folder / "claims.json") if (folder / "claims.json").stat().st_size > 2 else None
+        self.add(d, manifest["source_sha256"], pd.DataFrame(findings), claims, str(folder), manifest.get("finacct_version", ""))
+
+    def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
+        return self.con.execute(sql, params or []).df()
+
+    def to_parquet(self, folder: str | Path) -> list[Path]:
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        out = []
+        for t in TABLES:
+            path = folder / f"{t}.parquet"
+            self.con.execute(f"COPY {t} TO '{path.as_posix()}' (FORMAT PARQUET)")
+            out.append(path)
+        return out
+
+    def to_datapackage(self, folder: str | Path) -> Path:
+        """A Frictionless data package: one CSV per table and datapackage.json describing them."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        types = {"VARCHAR": "string", "INTEGER": "integer", "DOUBLE": "number", "BIGINT": "integer"}
+        resources = []
+        for t in TABLES:
+            path = folder / f"{t}.csv"
+            self.con.execute(f"COPY {t} TO '{path.as_posix()}' (HEADER, DELIMITER ',')")
+            cols = self.con.execute(f"DESCRIBE {t}").fetchall()
+            resources.append({"name": t, "path": path.name, "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
+                              "schema": {"fields": [{"name": c[0], "type": types.get(c[1], "string")} for c in cols]}})
+        package = {"name": "finacct-corpus", "title": "部门决算公开 facts, findings and claims (finacct)",
+                   "profile": "tabular-data-package", "resources": resources}
+        out = folder / "datapackage.json"
+        out.write_text(json.dumps(package, ensure_ascii=False, indent=1), encoding="utf-8")
+        return out
+
+    def disclosures(self) -> list[Disclosure]:
+        """Every stored document as a Disclosure (tables and facts; no document text)."""
+        docs = self.query("SELECT * FROM documents ORDER BY department, year")
+        facts = self.query('SELECT doc_id, "table", "row", col, value, page, label FROM facts')
+        out = []
+        for doc in docs.itertuples():
+            f = facts[facts["doc_id"] == doc.doc_id].drop(columns="doc_id").reset_index(drop=True)
+            out.append(Disclosure(source=doc.source, department=doc.department, year=int(doc.year) if doc.year == doc.year else None,
+                                  unit=doc.unit, tables=json.loads(doc.tables_json or "{}"), facts=f))
+        return out

@@ -1,0 +1,91 @@
+"""Raw rows -> canonical facts (contract row and column keys), per kind of table."""
+from __future__ import annotations
+
+import re
+
+from finacct import classify
+from finacct.tables.rows import RawRow
+from finacct.tables.specs import ECONOMIC_FOOTERS, SUMMARY_ROWS, TableSpec, normalise
+
+Fact = dict  # {"table", "row", "col", "value", "page", "label"}
+
+
+def facts(spec: TableSpec, rows: list[RawRow], warnings: list[str]) -> list[Fact]:
+    """Keyed facts of one table; rows that cannot be placed are reported, never guessed."""
+    keyer = {"functional": _functional_key, "economic": _economic_key}.get(spec.kind)
+    out: dict[tuple[str, str], Fact] = {}
+    previous: dict[int, str] = {}
+    for raw in rows:
+        if spec.kind == "summary":
+            row = _summary_key(raw, previous.get(raw.side, ""))
+            previous[raw.side] = row or previous.get(raw.side, "")
+        elif spec.kind == "sangong":
+            row = ""
+        else:
+            row = keyer(raw)
+        if not raw.cells:
+            continue
+        scheme = spec.kind if spec.kind in ("functional", "economic") else None
+        if scheme and row and row.isdigit() and classify.name_matches(scheme, row, normalise(raw.label)) is False:
+            warnings.append(f"{spec.id} p{raw.page}: printed code {row} is '{classify.names(scheme)[row]}' in the "
+                            f"classification, but the row is named '{normalise(raw.label)}'")
+        if row is None:
+            warnings.append(f"{spec.id} p{raw.page}: row '{normalise(raw.label) or raw.code}' could not be placed; its {len(raw.cells)} cells were left out")
+            continue
+        for col, value in raw.cells:
+            r, c = (col if spec.kind == "sangong" else (row, col))
+            if spec.kind == "summary":
+                c = _summary_col(spec, raw.side, r, c)
+                if c is None:
+                    warnings.append(f"{spec.id} p{raw.page}: column of {value} in row {r} is not one this side prints; left out")
+                    continue
+            key = (r, c)
+            if key in out and abs(out[key]["value"] - value) > 1e-9:
+                warnings.append(f"{spec.id} p{raw.page}: {r}/{c} printed twice ({out[key]['value']} and {value}); kept the first")
+                continue
+            out.setdefault(key, {"table": spec.id, "row": r, "col": c, "value": value, "page": raw.page,
+                                 "label": normalise(raw.label) if spec.kind != "sangong" else ("预算数" if r == "budget" else "决算数")})
+    return list(out.values())
+
+
+def _functional_key(raw: RawRow) -> str | None:
+    if len(raw.code) in (3, 5, 7):
+        return raw.code
+    if not raw.code and re.search(r"合计$|^合计|总计", normalise(raw.label)):
+        return "total"
+    return None
+
+
+def _economic_key(raw: RawRow) -> str | None:
+    if len(raw.code) in (3, 5):
+        return raw.code
+    label = normalise(raw.label)
+    for key, pattern in ECONOMIC_FOOTERS:
+        if re.fullmatch(pattern, label):
+            return key
+    return None
+
+
+def _summary_key(raw: RawRow, previous: str) -> str | None:
+    label = normalise(raw.label)
+    if not label:
+        return None
+    for rl in SUMMARY_ROWS[min(raw.side, 1)]:
+        if (not rl.after or previous.startswith(rl.after)) and re.fullmatch(rl.pattern, label):
+            return rl.key
+    if raw.side >= 1:
+        code = classify.class_code(re.sub(r"（[^）]*）$", "", label))
+        if code:
+            return f"exp.{code}"
+    return None
+
+
+def _summary_col(spec: TableSpec, side: int, row: str, col: str) -> str | None:
+    """Income rows print one amount; expenditure rows print the side's columns (t04's fund
+    split), where a lone 决算数 column is the total."""
+    if row.startswith("inc."):
+        return "amount"
+    allowed = spec.side_columns[min(side, len(spec.side_columns) - 1)]
+    if col in allowed:
+        return col
+    return "total" if col == "amount" and "total" in allowed else None

@@ -1,0 +1,248 @@
+"""Rows and columns of one table from positioned words (every PDF layout).
+
+Columns come from the header: header words stacked in one cell are merged, each cell is
+matched to a column key by the table spec, and every amount goes to the nearest column
+by x. Rows come from horizontal rulings when the page has them, else from baselines.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from finacct.extract.layout import Line, Word, amount, band_index, group_lines, split_x
+from finacct.extract.pdf import Page
+from finacct.tables.rows import RawRow
+from finacct.tables.specs import (
+    LABEL_HEADERS, ORDINAL, SANGONG_SIDES, SIDE_LABEL_HEADER, TableSpec, normalise,
+)
+from finacct.tables.locate import title_of
+
+SKIP_LINE = re.compile(r"^(单位|部门|编制单位|金额单位)[:：]|^单位[:：]?万元|^公开\d+表|^(附)?表[一二三四五六七八九十\d]+$")
+FOOTNOTE = re.compile(r"^(注|说明|备注)[:：\d１]|^注$")
+
+
+@dataclass
+class Cell:
+    """A header cell: the words stacked in it, merged."""
+
+    words: list[Word]
+
+    @property
+    def text(self) -> str:
+        return normalise("".join(w.text for w in sorted(self.words, key=lambda w: (w.baseline, w.x0))))
+
+    @property
+    def x0(self) -> float:
+        return min(w.x0 for w in self.words)
+
+    @property
+    def x1(self) -> float:
+        return max(w.x1 for w in self.words)
+
+    @property
+    def xc(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def bottom(self) -> float:
+        return max(w.bottom for w in self.words)
+
+
+@dataclass
+class Anchor:
+    key: object  # a column key, (side, column) for t09, or None for an unknown column
+    xc: float
+    width: float
+
+
+@dataclass
+class Layout:
+    """What a table's header says, kept for continuation pages that print no header."""
+
+    anchors: list[Anchor]
+    cuts: list[float]  # x boundaries between sides
+
+
+def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
+    return max(0.0, min(a1, b1) - max(a0, b0))
+
+
+def header_cells(words: list[Word]) -> list[Cell]:
+    """Merge words stacked in one header cell (wrapped header text) into cells."""
+    cells: list[Cell] = []
+    for w in sorted(words, key=lambda w: (w.baseline, w.x0)):
+        best, best_ov = None, 0.0
+        for c in cells:
+            last = max(c.words, key=lambda v: v.baseline)
+            gap = w.baseline - last.baseline
+            ov = _overlap(w.x0, w.x1, last.x0, last.x1)
+            if 0 < gap <= 1.7 * w.size and ov >= 0.6 * min(w.x1 - w.x0, last.x1 - last.x0) and ov > best_ov:
+                best, best_ov = c, ov
+        if best:
+            best.words.append(w)
+        else:
+            cells.append(Cell([w]))
+    return cells
+
+
+def _is_leaf(cell: Cell, cells: list[Cell]) -> bool:
+    return not any(o is not cell and o.x0 < cell.x1 and o.x1 > cell.x0 and min(w.top for w in o.words) >= cell.bottom - 1
+                   for o in cells)
+
+
+def _column(spec: TableSpec, text: str) -> str | None:
+    for col in spec.columns:
+        if re.search(col.header, text):
+            return col.key
+    return None
+
+
+def _anchors(spec: TableSpec, cells: list[Cell]) -> list[Anchor]:
+    if spec.kind == "sangong":
+        return _sangong_anchors(spec, cells)
+    anchors = []
+    for c in cells:
+        text = c.text
+        if LABEL_HEADERS.match(text) or SIDE_LABEL_HEADER.search(text) or text.isdigit():
+            continue  # label columns, and 栏次 column numbers
+        key = _column(spec, text)
+        if key or _is_leaf(c, cells):
+            anchors.append(Anchor(key, c.xc, c.x1 - c.x0))
+    return anchors
+
+
+def _sangong_anchors(spec: TableSpec, cells: list[Cell]) -> list[Anchor]:
+    """三公 headers come interleaved (预算数/决算数 under each item) or blocked (items under
+    预算数 and again under 决算数): the leaves are whichever appears more often."""
+    sides = [(c, key) for c in cells for key, pat in SANGONG_SIDES if re.fullmatch(f"{pat}数?", c.text)]
+    items = [(c, k) for c in cells if (k := _column(spec, c.text))]
+    if not sides or not items:
+        return []
+    nearest = lambda c, pool: min(pool, key=lambda p: abs(p[0].xc - c.xc))[1]  # noqa: E731
+    if len(sides) >= len(items):
+        return [Anchor((side, nearest(c, items)), c.xc, c.x1 - c.x0) for c, side in sides]
+    return [Anchor((nearest(c, sides), item), c.xc, c.x1 - c.x0) for c, item in items]
+
+
+def _side_cuts(cells: list[Cell], anchors: list[Anchor], data_words: list[Word]) -> list[float]:
+    """x boundaries between the sides of a multi-sided table (t01, t04, t06)."""
+    starts = sorted(c.xc for c in cells if SIDE_LABEL_HEADER.search(c.text))
+    cuts = []
+    for s in starts[1:]:
+        left = [a.xc for a in anchors if a.xc < s]
+        if left:
+            cuts.append(split_x(data_words, max(left), s))
+    return cuts
+
+
+def read_table(spec: TableSpec, pages: list[Page], warnings: list[str]) -> tuple[list[RawRow], str]:
+    """All rows of a table over its pages, and the page text (to look for 本表无数据)."""
+    rows: list[RawRow] = []
+    layout: Layout | None = None
+    text = []
+    for page in pages:
+        lines = [ln for ln in page.lines if not SKIP_LINE.search(ln.text)]
+        titles = [title_of(ln.text) for ln in lines]
+        first = titles.index(spec.id) + 1 if spec.id in titles else 0
+        # the table ends at the next table's title (two small tables may share a page)
+        stop = next((i for i in range(first, len(lines)) if titles[i] not in (None, spec.id)), len(lines))
+        lines = lines[first:stop]
+        end = next((i for i, ln in enumerate(lines) if FOOTNOTE.match(ln.text)), len(lines))
+        text.append("".join(ln.text for ln in lines))
+        lines = lines[:end]
+        start = _data_start(page, lines)
+        header = [w for ln in lines[:start] for w in ln.words]
+        data = [w for ln in lines[start:] for w in ln.words]
+        if header:
+            cells = header_cells(header)
+            anchors = _anchors(spec, cells)
+            if any(a.key for a in anchors):
+                cuts = _side_cuts(cells, anchors, data) if spec.kind in ("summary", "economic") else []
+                layout = Layout(anchors, cuts)
+        if not data:
+            continue
+        if layout is None:
+            warnings.append(f"{spec.id} ({spec.name}) p{page.number}: no column header recognised; the page's cells were not read")
+            continue
+        rows.extend(_rows(spec, page, data, layout, warnings))
+    return rows, "".join(text)
+
+
+def _data_start(page: Page, lines: list[Line]) -> int:
+    """Index of the first data line; a wrapped name printed above its row's amounts but below
+    the ruling that closes the header (社会保障和就 / 208 754.75 / 业支出) belongs to the data."""
+    start = next((i for i, ln in enumerate(lines) if ln.is_data), len(lines))
+    if start == len(lines):
+        return start
+    first = lines[start]
+    middle = (min(w.top for w in first.words) + first.baseline) / 2
+    above = [y for y, _, _ in page.rules if y < middle]
+    if above:
+        edge = max(above)
+        while start > 0 and min(w.top for w in lines[start - 1].words) > edge:
+            start -= 1
+    return start
+
+
+def _rows(spec: TableSpec, page: Page, data: list[Word], layout: Layout, warnings: list[str]) -> list[RawRow]:
+    edges = [float("-inf"), *layout.cuts, float("inf")]
+    top = min(w.top for w in data) - 2
+    rules = sorted({round(y, 1) for y, _, _ in page.rules if y > top})
+    out = []
+    for side in range(len(edges) - 1):
+        words = [w for w in data if edges[side] <= w.xc < edges[side + 1]]
+        anchors = [a for a in layout.anchors if edges[side] <= a.xc < edges[side + 1]]
+        if not words or not anchors:
+            continue
+        groups = _by_rules(words, rules) if len(rules) >= 2 else _by_lines(spec, words)
+        for group in groups:
+            row = _raw_row(spec, page.number, side, group, anchors, warnings)
+            if row:
+                out.append(row)
+    return out
+
+
+def _by_rules(words: list[Word], rules: list[float]) -> list[list[Word]]:
+    bands: dict[int, list[Word]] = {}
+    for w in words:
+        bands.setdefault(band_index((w.top + w.bottom) / 2, rules), []).append(w)
+    return [bands[k] for k in sorted(bands)]
+
+
+def _starts_row(spec: TableSpec, line: Line) -> bool:
+    first = line.words[0]
+    if (first.is_code and len(first.text) >= 3) or ORDINAL.match(line.text):
+        return True
+    label = normalise("".join(w.text for w in line.words if not w.is_amount))
+    return bool(re.search(r"合计|总计|结余|结转|分配|人员经费|公用经费|预算数|决算数", label)) or (
+        spec.kind == "summary" and bool(re.search(r"收入$|支出$", label)))
+
+
+def _by_lines(spec: TableSpec, words: list[Word]) -> list[list[Word]]:
+    """Without rulings: lines that start a row anchor it; wrapped label fragments and
+    amounts printed on a line of their own join the nearest anchor line."""
+    lines = group_lines(words)
+    starts = [i for i, ln in enumerate(lines) if _starts_row(spec, ln)] or [0]
+    groups: dict[int, list[Word]] = {i: [] for i in starts}
+    for i, ln in enumerate(lines):
+        owner = min(starts, key=lambda s: (abs(lines[s].baseline - ln.baseline), s > i))
+        groups[owner].extend(ln.words)
+    return [groups[i] for i in starts]
+
+
+def _raw_row(spec: TableSpec, page: int, side: int, words: list[Word], anchors: list[Anchor],
+             warnings: list[str]) -> RawRow | None:
+    words = sorted(words, key=lambda w: (round(w.baseline / 3), w.x0))
+    first_amount_x = min((a.xc - a.width / 2 for a in anchors), default=float("inf"))
+    # whole numbers printed in the amount columns (some producers drop the decimals) are amounts
+    amounts = [w for w in words if w.is_amount or (w.text.isdigit() and w.x0 >= first_amount_x)]
+    codes = sorted((w for w in words if w.is_code and w.x1 <= first_amount_x), key=lambda w: w.x0)
+    label = "".join(w.text for w in words if w not in amounts and w not in codes)
+    row = RawRow(page=page, label=label, code="".join(w.text for w in codes), side=side)
+    for w in amounts:
+        a = min(anchors, key=lambda a: abs(a.xc - w.xc))
+        if a.key is None or abs(a.xc - w.xc) > max(a.width, w.x1 - w.x0) + 12:
+            warnings.append(f"{spec.id} p{page}: amount {w.text} in row '{normalise(label) or row.code}' is under no known column; left out")
+            continue
+        row.cells.append((a.key, amount(w.text)))
+    return row if (row.label or row.code or row.cells) else None

@@ -1,0 +1,62 @@
+"""Where each table is: title lines, continuation pages, declared-empty statements."""
+from __future__ import annotations
+
+import re
+
+from finacct.extract.layout import Line
+from finacct.tables.specs import match_title
+
+SECTION = re.compile(r"^第[一二三四五六]部分|情况说明$|^名词解释|绩效自评")
+
+
+def title_of(text: str) -> str | None:
+    """Table id if the line is a table title (short, no sentence punctuation)."""
+    flat = re.sub(r"\s+", "", text)
+    if len(flat) > 45 or re.search(r"[。，；：:]|《", flat):
+        return None
+    return match_title(flat)
+
+
+def _is_table_page(lines: list[Line]) -> bool:
+    if any(SECTION.search(ln.text) for ln in lines[:3]):
+        return False
+    return any(ln.is_data for ln in lines)
+
+
+def locate_pages(pages: list[list[Line]]) -> dict[str, list[int]]:
+    """Table id -> indexes of the pages it is printed on. A page naming three or more
+    tables is a table of contents; an untitled page of rows continues the last table."""
+    found: dict[str, list[int]] = {}
+    current: str | None = None
+    for i, lines in enumerate(pages):
+        ids = list(dict.fromkeys(t for ln in lines if (t := title_of(ln.text))))
+        if len(ids) >= 3:
+            current = None
+            continue
+        for tid in ids:
+            if i not in found.setdefault(tid, []):
+                found[tid].append(i)
+            current = tid
+        if not ids:
+            if current and lines and _is_table_page(lines):
+                found[current].append(i)
+            else:
+                current = None
+    return found
+
+
+def locate_lines(lines: list[str]) -> dict[str, tuple[int, int, int]]:
+    """Text dumps: table id -> (first line index, end index, 1-based line reported as its
+    page: the 公开0N表 label near the title when printed, else the title line)."""
+    starts: list[tuple[int, str]] = []
+    for i, text in enumerate(lines):
+        tid = title_of(text)
+        if tid and tid not in {t for _, t in starts}:
+            starts.append((i, tid))
+    out = {}
+    for k, (i, tid) in enumerate(starts):
+        end = starts[k + 1][0] if k + 1 < len(starts) else next(
+            (j for j in range(i + 1, len(lines)) if SECTION.search(lines[j].strip())), len(lines))
+        label = next((j for j in range(i, min(i + 6, end)) if re.match(r"\s*公开\d+表", lines[j])), i)
+        out[tid] = (i, end, label + 1)
+    return out
