@@ -83,7 +83,7 @@ class LocalPool:
         busy: dict[int, tuple[Job, float]] = {}
         try:
             while pending or busy:
-                for i, (proc, conn) in enumerate(slots):
+                for i, (_, conn) in enumerate(slots):
                     if i not in busy and pending:
                         job = pending.pop(0)
                         conn.send(asdict(job))

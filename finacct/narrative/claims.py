@@ -190,7 +190,7 @@ def parse(text: list[tuple[int, str]]) -> list[Claim]:
     p = _Parser()
     for s in sentences(text):
         p.sentence(s)
-    for i, c in enumerate(p.claims):   # a change stated apart from its amount borrows it
+    for c in p.claims:   # a change stated apart from its amount borrows it
         if c.amount is None and (c.change is not None or c.change_pct is not None or c.flat or c.share_pct is not None):
             c.amount = next((b.amount for b in p.claims if b.key == c.key and b.amount is not None), None)
     return [c for c in p.claims if c.key]

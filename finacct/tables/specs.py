@@ -6,7 +6,7 @@ Adding a province's wording is an edit here, not in the parsers.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 TABLE_IDS = tuple(f"t0{i}" for i in range(1, 10))
 
