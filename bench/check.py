@@ -7,23 +7,15 @@ check time and their ratio; the goal is a check of at most 0.1 s beyond extracti
 from __future__ import annotations
 
 import statistics
-import time
 from pathlib import Path
 
 from finacct import load
 
+from timing import best  # bench/timing.py: this script's folder is on sys.path
+
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = [ROOT / "data" / "changchun_gov_office_2023.txt",
         *sorted((ROOT.parent / "shared" / "corpus").glob("*.pdf"))]
-
-
-def best_of(fn, n: int = 5) -> float:
-    times = []
-    for _ in range(n):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
 
 
 def main() -> None:
@@ -34,8 +26,8 @@ def main() -> None:
             continue
         d = load(path)
         d.check()   # warm caches (regexes, reference CSVs)
-        ex = best_of(lambda: load(path))
-        ck = best_of(lambda: (d.__dict__.pop("claims", None), d.check()))   # claims re-read each time, as on first use
+        ex = best(lambda: load(path))
+        ck = best(lambda: (d.__dict__.pop("claims", None), d.check()))   # claims re-read each time, as on first use
         checks.append(ck)
         print(f"{path.name:<45} {ex:>10.3f} {ck:>9.3f} {ck / ex:>13.2f}x")
     print(f"median check time {statistics.median(checks):.3f} s (goal ≤ 0.100 s beyond extraction)")

@@ -10,23 +10,15 @@ from __future__ import annotations
 import resource
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pdfplumber
 
 import finacct
 
+from timing import best  # bench/timing.py: this script's folder is on sys.path
+
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def best(fn, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
 
 
 def baseline(path: Path) -> None:
