@@ -15,6 +15,7 @@ from finacct.tables.specs import SPECS, TABLE_IDS
 
 if TYPE_CHECKING:
     from finacct.narrative.claims import Claim
+    from finacct.narrative.text import Sentence
     from finacct.reconcile.findings import Findings
 
 SCHEMA = "finacct.disclosure/1"
@@ -71,10 +72,16 @@ class Disclosure:
         return float(hit["value"].iloc[0]) if len(hit) else None
 
     @cached_property
+    def sentences(self) -> list["Sentence"]:
+        """The 情况说明 as sentences, read once (claims and the wording checks share them)."""
+        from finacct.narrative.text import sentences
+        return sentences(self.text)
+
+    @cached_property
     def claims(self) -> list["Claim"]:
         """The 情况说明 read into claims, once (checks, drafts and charts share them)."""
         from finacct.narrative.claims import parse
-        return parse(self.text)
+        return parse(self.sentences)
 
     def check(self) -> "Findings":
         """Every rule of finacct.reconcile evaluated on this disclosure, errors first."""

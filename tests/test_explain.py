@@ -6,7 +6,6 @@ import re
 
 from conftest import SAMPLE, corpus_file
 from finacct import Corpus, explain, load
-from finacct.narrative.claims import parse
 from finacct.narrative.compare import compare
 from finacct.narrative.drivers import drivers, phrase
 
@@ -19,7 +18,7 @@ def test_draft_reproduces_every_number_the_sample_states() -> None:
     d = load(SAMPLE)
     draft = explain(d)
     found = _numbers(draft)
-    stated = [(c.key, attr, abs(getattr(c, attr))) for c in parse(d.text)
+    stated = [(c.key, attr, abs(getattr(c, attr))) for c in d.claims
               for attr in ("amount", "budget", "change", "change_pct", "share_pct", "rate_pct")
               if getattr(c, attr) and (attr != "amount" or c.amount_text)]
     assert len(stated) > 100

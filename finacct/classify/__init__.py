@@ -18,15 +18,16 @@ def names(scheme: str) -> dict[str, str]:
         return {row["code"]: row["name"] for row in csv.DictReader(fh)}
 
 
-def _flat(name: str) -> str:
+def flat(name: str) -> str:
+    """A name without spaces and brackets, for comparing names as printed."""
     return re.sub(r"[\s（）()]", "", name)
 
 
 def class_code(label: str) -> str | None:
     """功能分类 类 code for a class name as printed (一、一般公共服务支出 -> 201)."""
-    flat = _flat(label)
+    printed = flat(label)
     for code, name in names("functional").items():
-        if len(code) == 3 and (flat == _flat(name) or flat + "支出" == _flat(name)):
+        if len(code) == 3 and (printed == flat(name) or printed + "支出" == flat(name)):
             return code
     return None
 
@@ -36,7 +37,7 @@ def name_matches(scheme: str, code: str, label: str) -> bool | None:
     ref = names(scheme).get(code)
     if ref is None or not label:
         return None
-    a, b = _flat(ref), _flat(label)
+    a, b = flat(ref), flat(label)
     return a == b or a in b or b in a
 
 

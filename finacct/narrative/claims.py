@@ -16,7 +16,7 @@ from importlib import resources
 import pandas as pd
 
 from finacct import classify
-from finacct.narrative.text import Sentence, sentences
+from finacct.narrative.text import Sentence
 
 NUM = r"\d+(?:\.\d+)?"
 TOKEN = re.compile(
@@ -93,6 +93,16 @@ class Claim:
         if self.flat and self.change is None:
             return self.amount
         return None if self.change is None else round(self.amount - self.change, 2)
+
+
+@cache
+def _by_key() -> dict[str, Item]:
+    return {it.key: it for it in items()}
+
+
+def item(key: str) -> Item | None:
+    """The lexicon entry of an item key (None for 五(三) items, which name a t05 line)."""
+    return _by_key().get(key)
 
 
 def _lookup(subject: str, where: str) -> tuple[Item, str] | None:
@@ -185,10 +195,10 @@ class _Parser:
         return claim
 
 
-def parse(text: list[tuple[int, str]]) -> list[Claim]:
-    """Claims of the narrative in document order."""
+def parse(sents: list[Sentence]) -> list[Claim]:
+    """Claims of the narrative (its sentences, see text.sentences) in document order."""
     p = _Parser()
-    for s in sentences(text):
+    for s in sents:
         p.sentence(s)
     for c in p.claims:   # a change stated apart from its amount borrows it
         if c.amount is None and (c.change is not None or c.change_pct is not None or c.flat or c.share_pct is not None):
@@ -196,10 +206,10 @@ def parse(text: list[tuple[int, str]]) -> list[Claim]:
     return [c for c in p.claims if c.key]
 
 
-def vehicle_counts(text: list[tuple[int, str]]) -> list[tuple[Sentence, list[int]]]:
+def vehicle_counts(sents: list[Sentence]) -> list[tuple[Sentence, list[int]]]:
     """Each sentence stating a vehicle total, with every 辆 count it gives (total first)."""
     out = []
-    for s in sentences(text):
+    for s in sents:
         m = VEHICLES.search(s.text)
         if m:
             out.append((s, [int(x) for x in re.findall(r"(\d+)辆", s.text[m.start():])]))

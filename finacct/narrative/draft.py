@@ -58,8 +58,8 @@ class _Sources:
     def prior_value(self, key: str) -> float | None:
         """Last year's figure for an item of narrative/items.csv."""
         if self.prior is not None:
-            item = next((i for i in narrative_claims.items() if i.key == key), None)
-            for text in (item.refs if item else ()):
+            entry = narrative_claims.item(key)
+            for text in (entry.refs if entry else ()):
                 t, row, col = text.replace("{role}", "actual").split(":")
                 if self.prior.tables.get(t, {}).get("status") in ("present", "declared_empty"):
                     return self.prior.value(t, row, col) or 0.0

@@ -2,21 +2,16 @@
 shared by the checks (are the names right?) and the draft (its 年初预算 per code)."""
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 
+from finacct.classify import flat
 from finacct.narrative.claims import Claim
-
-
-def _flat(s: str) -> str:
-    return re.sub(r"[\s（）()]", "", s)
 
 
 def fits(stated: str, label: str) -> bool:
     """A name as the narrative prints it fits the table's when one starts the other
     (一般公共服务 for 一般公共服务支出)."""
-    a, b = _flat(stated), _flat(label)
+    a, b = flat(stated), flat(label)
     return bool(a) and (a == b or a.startswith(b) or b.startswith(a))
 
 

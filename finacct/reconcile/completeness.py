@@ -6,7 +6,7 @@ import difflib
 import re
 from typing import TYPE_CHECKING
 
-from finacct.narrative.text import clean, narrative_lines, sentences
+from finacct.narrative.text import clean
 from finacct.reconcile.context import Context, guarded
 from finacct.reconcile.findings import Finding
 from finacct.tables.specs import SPECS, TABLE_IDS, match_title
@@ -24,7 +24,7 @@ def _no_text(ctx: Context, rule: "Rule") -> list[Finding] | None:
     if not ctx.d.text:
         return [Finding(rule.id, "insufficient_data", list(rule.tables),
                         f"{rule.says}: the document text is not available (source read from JSON/xlsx)")]
-    if not narrative_lines(ctx.d.text) and rule.params.get("narrative", True):
+    if not ctx.narrative and rule.params.get("narrative", True):
         return [Finding(rule.id, "error", list(rule.tables), f"{rule.says}: no 情况说明 (第三部分) found")]
     return None
 
@@ -43,7 +43,7 @@ def tables_present(ctx: Context, rule: "Rule") -> list[Finding]:
 
 @needs_text
 def narrative_parts(ctx: Context, rule: "Rule") -> list[Finding]:
-    body = "".join(t for _, t in narrative_lines(ctx.d.text))
+    body = "".join(t for _, t in ctx.narrative)
     whole = "".join(clean(t) for _, t in ctx.d.text)
     out = []
     for part, pattern in rule.params["parts"]:
@@ -56,7 +56,7 @@ def narrative_parts(ctx: Context, rule: "Rule") -> list[Finding]:
 
 def _narrative_hits(ctx: Context, pattern: str) -> list[tuple[int, str, re.Match]]:
     """Matches in the narrative read as sentences, so a line break cannot split a match."""
-    return [(s.page, s.text, m) for s in sentences(ctx.d.text) for m in re.finditer(pattern, s.text)]
+    return [(s.page, s.text, m) for s in ctx.d.sentences for m in re.finditer(pattern, s.text)]
 
 
 @needs_text
@@ -81,7 +81,7 @@ def number_format(ctx: Context, rule: "Rule") -> list[Finding]:
 def brackets(ctx: Context, rule: "Rule") -> list[Finding]:
     """A parenthesis opened and never closed within a paragraph of the 情况说明."""
     out, depth, start = [], 0, None
-    for s in sentences(ctx.d.text):
+    for s in ctx.d.sentences:
         for ch in s.text:
             depth += {"（": 1, "(": 1, "）": -1, ")": -1}.get(ch, 0)
         if depth > 0 and start is None:
@@ -121,7 +121,7 @@ def department_name(ctx: Context, rule: "Rule") -> list[Finding]:
     name = ctx.d.department
     if not name or not ctx.d.text:
         return [Finding(rule.id, "insufficient_data", ["completeness"], "department or document text unknown")]
-    lines = [(p, clean(t)) for p, t in ctx.d.text if _titled(clean(t))] + narrative_lines(ctx.d.text)
+    lines = [(p, clean(t)) for p, t in ctx.d.text if _titled(clean(t))] + ctx.narrative
     out = []
     for p, t in lines:
         exact = {m.end() for m in re.finditer(re.escape(name), t)}

@@ -1,5 +1,5 @@
-"""What every rule reads: the disclosure's cells by (table, row, col), table status,
-and the narrative claims (parsed once)."""
+"""What every rule reads: the disclosure's cells by (table, row, col), table status and
+the narrative's lines (its sentences and claims are read once, on the Disclosure)."""
 from __future__ import annotations
 
 import functools
@@ -10,7 +10,7 @@ from functools import cached_property
 from typing import Any
 
 from finacct.model import Disclosure
-from finacct.narrative import claims as narrative_claims
+from finacct.narrative.text import narrative_lines
 
 Cell = tuple[str, str, str]
 
@@ -45,8 +45,10 @@ class Context:
             zip(f["table"], f["row"], f["col"], f["value"], f["page"], f["label"])}
         self.rows: dict[str, list[str]] = {}
         self.first: dict[tuple[str, str], Cell] = {}     # (table, row) -> the row's first printed cell
+        self._cols: dict[str, set[str]] = {}
         for cell in self.cells:
-            t, r, _ = cell
+            t, r, c = cell
+            self._cols.setdefault(t, set()).add(c)
             if (t, r) not in self.first:
                 self.first[(t, r)] = cell
                 self.rows.setdefault(t, []).append(r)
@@ -62,7 +64,7 @@ class Context:
         return hit[0] if hit else None
 
     def cols(self, table: str) -> set[str]:
-        return {c for t, _, c in self.cells if t == table}
+        return self._cols.get(table, set())
 
     def expand(self, ref: Ref) -> list[Cell]:
         """The printed cells a reference names (a pattern may name many, a blank cell none)."""
@@ -79,8 +81,9 @@ class Context:
         return sorted({self.cells[c][1] for c in cells if c in self.cells})
 
     @cached_property
-    def claims(self) -> list[narrative_claims.Claim]:
-        return self.d.claims
+    def narrative(self) -> list[tuple[int, str]]:
+        """The 情况说明's lines (page, cleaned text)."""
+        return narrative_lines(self.d.text)
 
 
 def guarded(guard: Callable[[Context, Any], list | None]) -> Callable:

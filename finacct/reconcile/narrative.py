@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 from finacct import classify
-from finacct.narrative.claims import Claim, items, vehicle_counts
+from finacct.narrative.claims import Claim, item, vehicle_counts
 from finacct.narrative.resolve import resolve_item, t05_lines
 from finacct.reconcile.context import Context, Ref, guarded
 from finacct.reconcile.findings import Finding
@@ -23,13 +23,9 @@ def _quote(c: Claim) -> str:
     return f"“{c.sentence[:90]}{'…' if len(c.sentence) > 90 else ''}”"
 
 
-def _item(key: str):
-    return next((i for i in items() if i.key == key), None)
-
-
 def _candidates(ctx: Context, key: str, role: str) -> list[tuple[float, Ref]]:
     """Table values a claim about `key` may be compared with (blank cells of a printed table are 0)."""
-    it = _item(key)
+    it = item(key)
     out = []
     for text in (it.refs if it else ()):
         if "{role}" not in text and role == "budget":
@@ -44,7 +40,7 @@ def _candidates(ctx: Context, key: str, role: str) -> list[tuple[float, Ref]]:
 def _none_claims(ctx: Context, rule: "Rule") -> list[Finding] | None:
     if not ctx.d.text:
         return [Finding(rule.id, "insufficient_data", ["narrative"], "the document text is not available (source read from JSON/xlsx)")]
-    if not ctx.claims:
+    if not ctx.d.claims:
         return [Finding(rule.id, "insufficient_data", ["narrative"], "no claims read from the 情况说明")]
     return None
 
@@ -69,7 +65,7 @@ def _stated_vs(ctx: Context, rule: "Rule", c: Claim, stated: float, text: str, c
 def amounts(ctx: Context, rule: "Rule") -> list[Finding]:
     """Every stated amount (and 三公 budget) against the table cell it names."""
     out = []
-    for c in ctx.claims:
+    for c in ctx.d.claims:
         for role, stated, text in (("amount", c.amount, c.amount_text), ("budget", c.budget, "")):
             if stated is None or (role == "amount" and not text):
                 continue
@@ -86,7 +82,7 @@ def item_lines(ctx: Context, rule: "Rule") -> list[Finding]:
         return [Finding(rule.id, "insufficient_data", ["narrative", "t05"], "t05 not available")]
     out = []
     labels, totals = t05_lines(ctx.d.facts)
-    for c in ctx.claims:
+    for c in ctx.d.claims:
         if not c.key.startswith("item:") or c.amount is None or c.path is None:
             continue
         code, misfit = resolve_item(c, labels, totals)
@@ -104,16 +100,12 @@ def item_lines(ctx: Context, rule: "Rule") -> list[Finding]:
     return out
 
 
-def _flat(s: str) -> str:
-    return re.sub(r"[\s（）()]", "", s)
-
-
 def _base_amount(ctx: Context, c: Claim) -> tuple[float | None, str]:
-    it = _item(c.key)
+    it = item(c.key)
     key = c.share_base or (it.base if it else "")
     if not key:
         return None, ""
-    stated = [b.amount for b in ctx.claims if b.key == key and b.amount is not None and b.amount_text]
+    stated = [b.amount for b in ctx.d.claims if b.key == key and b.amount is not None and b.amount_text]
     if stated:
         return stated[0], key
     cands = _candidates(ctx, key, "amount")
@@ -133,7 +125,7 @@ def _ratio(rule: "Rule", c: Claim, num: float, den: float, stated: float, text: 
 def percentages(ctx: Context, rule: "Rule") -> list[Finding]:
     """增长/下降 Y% = X / (amount − X); 占 Z% = amount / base; 完成 R% = 决算 / 预算."""
     out = []
-    for c in ctx.claims:
+    for c in ctx.d.claims:
         if rule.params["kind"] == "change" and c.change_pct is not None and c.change is not None and c.amount is not None:
             prior = c.amount - c.change
             if prior:
@@ -163,7 +155,7 @@ def percentages(ctx: Context, rule: "Rule") -> list[Finding]:
 def wording(ctx: Context, rule: "Rule") -> list[Finding]:
     """持平 while the numbers moved, 增加 with 下降, 决算数小于预算数 while it is larger."""
     out = []
-    for c in ctx.claims:
+    for c in ctx.d.claims:
         if c.flat and c.change not in (None, 0):
             out.append(Finding(rule.id, "error", ["narrative"], f"{c.item} said 持平 but changed by {c.change:g}: {_quote(c)}", pages=[c.page]))
         if c.change and c.change_pct and (c.change > 0) != (c.change_pct > 0):
@@ -178,7 +170,7 @@ def wording(ctx: Context, rule: "Rule") -> list[Finding]:
 
 
 def _claim(ctx: Context, key: str, attr: str) -> Claim | None:
-    return next((c for c in ctx.claims if c.key == key and getattr(c, attr) is not None), None)
+    return next((c for c in ctx.d.claims if c.key == key and getattr(c, attr) is not None), None)
 
 
 @needs_claims
@@ -215,7 +207,7 @@ def budget_items(ctx: Context, rule: "Rule") -> list[Finding]:
     """The 年初预算 of the 五(三) items add up to the stated total 年初预算, when the items
     listed cover the whole 一般公共预算财政拨款支出."""
     total = _claim(ctx, "gb_expenditure", "budget")
-    parts = [c for c in ctx.claims if c.key.startswith("item:") and c.budget is not None and c.amount is not None]
+    parts = [c for c in ctx.d.claims if c.key.startswith("item:") and c.budget is not None and c.amount is not None]
     if total and parts and total.amount is not None:
         covered = round(sum(p.amount for p in parts), 2)
         if abs(covered - total.amount) > amount_tolerance(len(parts) + 1):
@@ -240,16 +232,17 @@ def listed_items(ctx: Context, rule: "Rule") -> list[Finding]:
     ref = classify.names("economic")
     groups = {"personnel": ("301", "303"), "public": ("302", "307", "310", "399")}
     out = []
-    for c in ctx.claims:
+    for c in ctx.d.claims:
         if c.key not in groups or not c.listed:
             continue
         codes = [k for k in ref if len(k) == 5 and k[:3] in groups[c.key]]
         for name in c.listed:
-            flat = _flat(re.sub(r"支出$", "", name))
-            hits = [k for k in codes if _flat(ref[k]) == flat] or [k for k in codes if flat in _flat(ref[k]) or _flat(ref[k]) in flat]
+            bare = classify.flat(re.sub(r"支出$", "", name))
+            hits = [k for k in codes if classify.flat(ref[k]) == bare] or [
+                k for k in codes if bare in classify.flat(ref[k]) or classify.flat(ref[k]) in bare]
             if not hits:
                 continue
-            code = min(hits, key=lambda k: abs(len(ref[k]) - len(flat)))
+            code = min(hits, key=lambda k: abs(len(ref[k]) - len(bare)))
             v = ctx.value(("t06", code, "amount"))
             st, say = ("error", "t06 prints no amount for it") if v is None else (
                 ("rounding", "t06 prints 0.00 (an amount under 0.005 万元 is possible)") if v == 0 else ("ok", f"t06 {v:.2f}"))
@@ -263,7 +256,7 @@ def vehicles(ctx: Context, rule: "Rule") -> list[Finding]:
     """Vehicle totals agree wherever stated, and equal the sum of their categories."""
     if not ctx.d.text:
         return [Finding(rule.id, "insufficient_data", ["narrative"], "the document text is not available")]
-    stated = vehicle_counts(ctx.d.text)
+    stated = vehicle_counts(ctx.d.sentences)
     if not stated:
         return [Finding(rule.id, "insufficient_data", ["narrative"], "no vehicle count stated")]
     out = []
