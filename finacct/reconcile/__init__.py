@@ -15,7 +15,7 @@ EVALUATORS: dict[str, Evaluator] = {
     **{n: getattr(completeness, n) for n in ("tables_present", "narrative_parts", "placeholders", "number_format",
                                              "brackets", "years", "department_name", "typos")},
     **{n: getattr(performance, n) for n in ("execution_rate", "sources", "cost_indicators", "targets")},
-    **{n: getattr(narrative, n) for n in ("amounts", "item_lines", "percentages", "wording", "prior_year",
+    **{n: getattr(narrative, n) for n in ("amounts", "item_lines", "change_pct", "shares", "completion_rates", "wording", "prior_year",
                                           "budget_items", "procurement", "listed_items", "vehicles")},
 }
 TABLE_CHECKS = {"equation", "hierarchy", "columns", "match_rows", "code_names", "same_codes"}

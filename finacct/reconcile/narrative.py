@@ -122,32 +122,47 @@ def _ratio(rule: "Rule", c: Claim, num: float, den: float, stated: float, text: 
 
 
 @needs_claims
-def percentages(ctx: Context, rule: "Rule") -> list[Finding]:
-    """增长/下降 Y% = X / (amount − X); 占 Z% = amount / base; 完成 R% = 决算 / 预算."""
+def change_pct(ctx: Context, rule: "Rule") -> list[Finding]:
+    """增长/下降 Y% = X / (amount − X)."""
     out = []
     for c in ctx.d.claims:
-        if rule.params["kind"] == "change" and c.change_pct is not None and c.change is not None and c.amount is not None:
-            prior = c.amount - c.change
-            if prior:
-                f = _ratio(rule, c, abs(c.change), abs(prior), abs(c.change_pct), c.change_pct_text, f"{c.item} change")
-                out.append(f)
-        elif rule.params["kind"] == "share" and c.share_pct is not None and c.amount is not None:
-            base, key = _base_amount(ctx, c)
-            if base:
-                out.append(_ratio(rule, c, c.amount, base, c.share_pct, c.share_pct_text, f"{c.item} share of {key}"))
-            else:
-                out.append(Finding(rule.id, "insufficient_data", ["narrative"], f"{c.item} 占 {c.share_pct:g}%: base unknown: {_quote(c)}", pages=[c.page]))
-        elif rule.params["kind"] == "rate" and c.rate_pct is not None and c.amount is not None:
-            budget = c.budget
-            if budget is None:
-                cands = _candidates(ctx, c.key, "budget")
-                budget = cands[0][0] if cands else None
-            if budget is None:
-                out.append(Finding(rule.id, "insufficient_data", ["narrative"], f"{c.item} 完成预算的 {c.rate_pct:g}%: budget unknown: {_quote(c)}", pages=[c.page]))
-            elif budget == 0:
-                out.append(Finding(rule.id, "not_applicable", ["narrative"], f"{c.item} 完成预算的 {c.rate_pct:g}% on a budget of 0: the rate is undefined: {_quote(c)}", pages=[c.page]))
-            else:
-                out.append(_ratio(rule, c, c.amount, budget, c.rate_pct, c.rate_text, f"{c.item} 完成率"))
+        if c.change_pct is not None and c.change is not None and c.amount is not None and c.amount != c.change:
+            out.append(_ratio(rule, c, abs(c.change), abs(c.amount - c.change), abs(c.change_pct), c.change_pct_text,
+                              f"{c.item} change"))
+    return out
+
+
+@needs_claims
+def shares(ctx: Context, rule: "Rule") -> list[Finding]:
+    """占 Z% = amount / its base (named after 占, else the item's usual base)."""
+    out = []
+    for c in ctx.d.claims:
+        if c.share_pct is None or c.amount is None:
+            continue
+        base, key = _base_amount(ctx, c)
+        out.append(_ratio(rule, c, c.amount, base, c.share_pct, c.share_pct_text, f"{c.item} share of {key}") if base else
+                   Finding(rule.id, "insufficient_data", ["narrative"], f"{c.item} 占 {c.share_pct:g}%: base unknown: {_quote(c)}",
+                           pages=[c.page]))
+    return out
+
+
+@needs_claims
+def completion_rates(ctx: Context, rule: "Rule") -> list[Finding]:
+    """完成预算的 R% = 决算 / 预算 (the budget stated beside it, else t09's for 三公 items)."""
+    out = []
+    for c in ctx.d.claims:
+        if c.rate_pct is None or c.amount is None:
+            continue
+        budget = c.budget
+        if budget is None:
+            cands = _candidates(ctx, c.key, "budget")
+            budget = cands[0][0] if cands else None
+        if budget is None:
+            out.append(Finding(rule.id, "insufficient_data", ["narrative"], f"{c.item} 完成预算的 {c.rate_pct:g}%: budget unknown: {_quote(c)}", pages=[c.page]))
+        elif budget == 0:
+            out.append(Finding(rule.id, "not_applicable", ["narrative"], f"{c.item} 完成预算的 {c.rate_pct:g}% on a budget of 0: the rate is undefined: {_quote(c)}", pages=[c.page]))
+        else:
+            out.append(_ratio(rule, c, c.amount, budget, c.rate_pct, c.rate_text, f"{c.item} 完成率"))
     return out
 
 

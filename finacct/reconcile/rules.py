@@ -126,9 +126,9 @@ RULES: tuple[Rule, ...] = (
     # -- the narrative against the tables and itself -------------------------------------------
     Rule("narrative.amount", (), "amounts", "every amount the 情况说明 states equals the table cell it names"),
     Rule("narrative.item", ("t05",), "item_lines", "五(三): each 项's 决算 equals t05 and its 类/款/项 names fit the table"),
-    Rule("narrative.change_pct", (), "percentages", "增长/下降 Y% = change / (amount − change)", {"kind": "change"}),
-    Rule("narrative.share", (), "percentages", "占 Z% = amount / its base", {"kind": "share"}),
-    Rule("narrative.completion_rate", (), "percentages", "完成预算的 R% = 决算 / 预算", {"kind": "rate"}),
+    Rule("narrative.change_pct", (), "change_pct", "增长/下降 Y% = change / (amount − change)"),
+    Rule("narrative.share", (), "shares", "占 Z% = amount / its base"),
+    Rule("narrative.completion_rate", (), "completion_rates", "完成预算的 R% = 决算 / 预算"),
     Rule("narrative.wording", (), "wording", "持平/增加/减少/大于/小于 agree with the numbers they describe"),
     Rule("narrative.prior_year", ("t04",), "prior_year", "implied prior-year 财政拨款总计 ≥ prior 一般公共预算支出 + the balance carried into this year"),
     Rule("narrative.budget_items", (), "budget_items", "Σ 项 年初预算 in 五(三) = the stated total 年初预算"),

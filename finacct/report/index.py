@@ -43,11 +43,12 @@ def write(root: Path) -> Path:
         rows.append(f"<tr><td><a href=\"{link}\">{e(str(m.get('department') or '?'))}</a></td><td>{e(str(m.get('year') or '?'))}</td>"
                     f"{money}<td class='n'>{e(str(f.get('errors', '—')))}</td><td class='n'>{e(str(f.get('tables_present', '—')))}/9</td>"
                     f"<td>{status}</td><td>{e(Path(m.get('source', '')).name)}</td></tr>")
-    failed = "".join(f"<tr><td>{e(Path(s).name)}</td><td>{e(reason)}</td></tr>" for s, reason in sorted(failures(root).items()))
+    failing = failures(root)
+    failed = "".join(f"<tr><td>{e(Path(s).name)}</td><td>{e(reason)}</td></tr>" for s, reason in sorted(failing.items()))
     page = f"""<!doctype html><html lang="zh"><head><meta charset="utf-8"><title>finacct 报告索引</title>
 <style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:4px 8px}}
 .n{{text-align:right}}</style></head><body><h1>部门决算报告索引</h1>
-<p>{len(rows)} 份报告{f'，{len(failures(root))} 份文件未能处理' if failed else ''}。</p>
+<p>{len(rows)} 份报告{f'，{len(failing)} 份文件未能处理' if failed else ''}。</p>
 <table><tr><th>部门</th><th>年度</th>{''.join(f'<th>{c}（万元）</th>' for c in COLUMNS)}<th>错误数</th><th>表</th><th>核对</th><th>来源</th></tr>
 {''.join(rows)}</table>
 {f'<h2>未能处理的文件</h2><table><tr><th>文件</th><th>原因</th></tr>{failed}</table>' if failed else ''}
