@@ -124,26 +124,23 @@ def _ratio(rule: "Rule", c: Claim, num: float, den: float, stated: float, text: 
 @needs_claims
 def change_pct(ctx: Context, rule: "Rule") -> list[Finding]:
     """增长/下降 Y% = X / (amount − X)."""
-    out = []
-    for c in ctx.d.claims:
-        if c.change_pct is not None and c.change is not None and c.amount is not None and c.amount != c.change:
-            out.append(_ratio(rule, c, abs(c.change), abs(c.amount - c.change), abs(c.change_pct), c.change_pct_text,
-                              f"{c.item} change"))
-    return out
+    return [_ratio(rule, c, abs(c.change), abs(c.amount - c.change), abs(c.change_pct), c.change_pct_text, f"{c.item} change")
+            for c in ctx.d.claims
+            if c.change_pct is not None and c.change is not None and c.amount is not None and c.amount != c.change]
+
+
+def _share(ctx: Context, rule: "Rule", c: Claim) -> Finding:
+    base, key = _base_amount(ctx, c)
+    if not base:
+        return Finding(rule.id, "insufficient_data", ["narrative"], f"{c.item} 占 {c.share_pct:g}%: base unknown: {_quote(c)}",
+                       pages=[c.page])
+    return _ratio(rule, c, c.amount, base, c.share_pct, c.share_pct_text, f"{c.item} share of {key}")
 
 
 @needs_claims
 def shares(ctx: Context, rule: "Rule") -> list[Finding]:
     """占 Z% = amount / its base (named after 占, else the item's usual base)."""
-    out = []
-    for c in ctx.d.claims:
-        if c.share_pct is None or c.amount is None:
-            continue
-        base, key = _base_amount(ctx, c)
-        out.append(_ratio(rule, c, c.amount, base, c.share_pct, c.share_pct_text, f"{c.item} share of {key}") if base else
-                   Finding(rule.id, "insufficient_data", ["narrative"], f"{c.item} 占 {c.share_pct:g}%: base unknown: {_quote(c)}",
-                           pages=[c.page]))
-    return out
+    return [_share(ctx, rule, c) for c in ctx.d.claims if c.share_pct is not None and c.amount is not None]
 
 
 @needs_claims
