@@ -9,7 +9,7 @@ from finacct.errors import UnreadableError
 from finacct.extract import detect, pdf, textdump
 from finacct.model import FACT_COLUMNS, Disclosure
 from finacct.tables import canonical, grid, locate, meta, performance, sequence
-from finacct.tables.specs import DECLARED_EMPTY, SPECS, TABLE_IDS
+from finacct.tables.specs import DECLARED_EMPTY, Template, choose_template
 
 
 def load(path: str | Path) -> Disclosure:
@@ -38,13 +38,17 @@ def peek(path: str | Path, pages: int = 8) -> tuple[str, int | None]:
     return meta.department(lines), meta.year(lines)
 
 
-def _finish(d: Disclosure, found: dict[str, list[int]], facts: dict[str, list[dict]], texts: dict[str, str]) -> Disclosure:
-    rows = [f for t in TABLE_IDS for f in facts.get(t, [])]
+def _finish(d: Disclosure, template: Template, found: dict[str, list[int]], facts: dict[str, list[dict]],
+            texts: dict[str, str]) -> Disclosure:
+    d.template, d.kind = template.name, template.kind
+    rows = [f for t in template.ids for f in facts.get(t, [])]
     d.facts = pd.DataFrame(rows, columns=FACT_COLUMNS)
-    for t in TABLE_IDS:
+    for t in template.ids:
+        name = template.name_of(t)
         if t not in found:
-            d.tables[t] = {"status": "missing", "pages": []}
-            d.warnings.append(f"{t} ({SPECS[t].name}) not found")
+            d.tables[t] = {"status": template.status_if_absent(t), "pages": []}
+            if t in template.tables:
+                d.warnings.append(f"{t} ({name}) not found")
         elif facts.get(t):
             d.tables[t] = {"status": "present", "pages": found[t]}
         else:
@@ -53,13 +57,18 @@ def _finish(d: Disclosure, found: dict[str, list[int]], facts: dict[str, list[di
             if statement:
                 d.tables[t]["statement"] = statement.group(0)
             else:
-                d.warnings.append(f"{t} ({SPECS[t].name}) is printed without any amount and without a statement that it is empty")
+                d.warnings.append(f"{t} ({name}) is printed without any amount and without a statement that it is empty")
     return d
 
 
-def _check_final_accounts(name: str, lines: list[str]) -> None:
-    if meta.is_budget_document(lines):
-        raise UnreadableError(f"{name}: this is a budget (部门预算) disclosure, not final accounts (部门决算)")
+def _template(name: str, lines: list[str]) -> Template:
+    """The document's template from its titles; a text that prints no known table title is
+    not a disclosure at all."""
+    titles = [t for ln in lines if (t := locate.title_text(ln))]
+    template = choose_template(titles)
+    if not any(template.match_title(t) for t in titles):
+        raise UnreadableError(f"{name}: no table of a 部门决算 or 部门预算 disclosure found (not a disclosure, or a template finacct does not know)")
+    return template
 
 
 def _load_pdf(path: Path) -> Disclosure:
@@ -67,37 +76,37 @@ def _load_pdf(path: Path) -> Disclosure:
     pages = pdf.read_pages(path)
     detect.check_text_layer(path.name, sum(len(w.text) for p in pages for w in p.words), len(pages))
     lines = [ln.text for p in pages for ln in p.lines]
-    _check_final_accounts(path.name, lines)
+    template = _template(path.name, lines)
     d = Disclosure(source=path.name, department=meta.department(lines), year=meta.year(lines), unit=meta.unit(lines),
                    text=[(p.number, ln.text) for p in pages for ln in p.lines])
-    where = locate.locate_pages([p.lines for p in pages])
+    where = locate.locate_pages([p.lines for p in pages], template)
     found, facts, texts = {}, {}, {}
     for tid, idx in where.items():
-        spec = SPECS[tid]
+        spec = template.tables[tid]
         try:
-            rows, texts[tid] = grid.read_table(spec, [pages[i] for i in idx], d.warnings)
+            rows, texts[tid] = grid.read_table(template, spec, [pages[i] for i in idx], d.warnings)
         except Exception as exc:  # one unparseable table must not lose the others
             d.warnings.append(f"{tid} ({spec.name}) p{pages[idx[0]].number}: layout not understood ({exc}); table left out")
             continue
         found[tid] = [pages[i].number for i in idx]
         facts[tid] = canonical.facts(spec, rows, d.warnings)
     d.performance = performance.from_lines(d.text, d.warnings)
-    return _finish(d, found, facts, texts)
+    return _finish(d, template, found, facts, texts)
 
 
 def _load_text(path: Path) -> Disclosure:
     lines = textdump.read_lines(path)
-    _check_final_accounts(path.name, lines)
+    template = _template(path.name, lines)
     d = Disclosure(source=path.name, department=meta.department(lines), year=meta.year(lines), unit=meta.unit(lines),
                    text=list(enumerate(lines, 1)))
     d.warnings.append("source is a text dump: pages are 1-based line numbers (the 公开0N表 label of each table)")
     found, facts, texts = {}, {}, {}
-    for tid, (start, end, page) in locate.locate_lines(lines).items():
-        spec = SPECS[tid]
+    for tid, (start, end, page) in locate.locate_lines(lines, template).items():
+        spec = template.tables[tid]
         section = [(i + 1, lines[i]) for i in range(start, end)]
         texts[tid] = "".join(t for _, t in section)
         rows = sequence.read_table(spec, section, page, d.warnings)
         found[tid] = [page]
         facts[tid] = canonical.facts(spec, rows, d.warnings)
     d.performance = performance.from_lines(d.text, d.warnings)
-    return _finish(d, found, facts, texts)
+    return _finish(d, template, found, facts, texts)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from finacct import classify
-from finacct.tables.specs import SPECS, TABLE_IDS
+from finacct.tables.specs import TEMPLATES, Template
 
 if TYPE_CHECKING:
     from finacct.narrative.claims import Claim
@@ -31,6 +31,8 @@ class Disclosure:
     department: str = ""
     year: int | None = None
     unit: str = "万元"
+    kind: str = "final"  # final (决算) | budget (预算)
+    template: str = "local"  # the table set the document follows (finacct/tables/templates)
     tables: dict[str, dict[str, Any]] = field(default_factory=dict)
     facts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FACT_COLUMNS))
     performance: list[dict[str, Any]] = field(default_factory=list)
@@ -38,6 +40,11 @@ class Disclosure:
     # (page, line) of the whole document as read; the narrative checks and drafts read it.
     # Not part of the contract JSON, so a Disclosure read back from JSON/xlsx has none.
     text: list[tuple[int, str]] = field(default_factory=list, repr=False)
+
+    @property
+    def spec(self) -> Template:
+        """The document's template: which tables it has and what they are called."""
+        return TEMPLATES.get(self.template, TEMPLATES["local"])
 
     # -- tidy views ---------------------------------------------------------------
     def table(self, tid: str) -> pd.DataFrame:
@@ -49,7 +56,8 @@ class Disclosure:
         wide = f.pivot_table(index="row", columns="col", values="value", aggfunc="first", sort=False)
         meta = f.groupby("row", sort=False).agg(name=("label", "first"), page=("page", "first"))
         out = meta.join(wide).reset_index()
-        if SPECS[tid].kind in ("functional", "economic"):
+        spec = self.spec.tables.get(tid)
+        if spec and spec.kind in ("functional", "economic"):
             codes = out["row"].where(out["row"].str.isdigit())
             out.insert(1, "level", codes.map(lambda c: classify.level(c) if isinstance(c, str) else ""))
             out.insert(2, "parent", codes.map(lambda c: classify.parent(c) if isinstance(c, str) else None))
@@ -58,9 +66,12 @@ class Disclosure:
     @property
     def status(self) -> pd.DataFrame:
         return pd.DataFrame(
-            [{"table": t, "name": SPECS[t].name, "status": self.tables.get(t, {}).get("status", "missing"),
+            [{"table": t, "name": self.spec.name_of(t), "status": self._status(t),
               "pages": self.tables.get(t, {}).get("pages", []),
-              "facts": int((self.facts["table"] == t).sum())} for t in TABLE_IDS])
+              "facts": int((self.facts["table"] == t).sum())} for t in self.spec.ids])
+
+    def _status(self, tid: str) -> str:
+        return self.tables.get(tid, {}).get("status") or self.spec.status_if_absent(tid)
 
     def indicators(self) -> pd.DataFrame:
         """Every performance indicator, one row each, with its project."""
@@ -93,7 +104,8 @@ class Disclosure:
         facts = self.facts[FACT_COLUMNS].astype(object).to_dict("records")
         return {
             "schema": SCHEMA, "source": self.source, "department": self.department, "year": self.year,
-            "unit": self.unit, "tables": {t: self.tables.get(t, {"status": "missing", "pages": []}) for t in TABLE_IDS},
+            "unit": self.unit, "kind": self.kind, "template": self.template,
+            "tables": {t: self.tables.get(t, {"status": self._status(t), "pages": []}) for t in self.spec.ids},
             "facts": [{**f, "value": float(f["value"]), "page": int(f["page"])} for f in facts],
             "performance": self.performance, "warnings": self.warnings,
         }
@@ -105,7 +117,8 @@ class Disclosure:
     def from_contract(cls, data: dict[str, Any]) -> "Disclosure":
         facts = pd.DataFrame([{k: f.get(k) for k in FACT_COLUMNS} for f in data.get("facts", [])], columns=FACT_COLUMNS)
         return cls(source=data.get("source", ""), department=data.get("department", ""), year=data.get("year"),
-                   unit=data.get("unit", "万元"), tables=data.get("tables", {}), facts=facts,
+                   unit=data.get("unit", "万元"), kind=data.get("kind", "final"), template=data.get("template", "local"),
+                   tables=data.get("tables", {}), facts=facts,
                    performance=data.get("performance", []), warnings=data.get("warnings", []))
 
     # -- notebook -----------------------------------------------------------------
@@ -116,13 +129,14 @@ class Disclosure:
             for r in self.status.itertuples())
         warn = "".join(f"<li>{e(w)}</li>" for w in self.warnings[:20])
         more = f"<li>… {len(self.warnings) - 20} more</li>" if len(self.warnings) > 20 else ""
-        return (f"<div><b>{e(self.department or '?')}</b> · {e(str(self.year or '?'))} 年度部门决算 · 单位 {e(self.unit)}"
+        return (f"<div><b>{e(self.department or '?')}</b> · {e(str(self.year or '?'))} 年度{'部门预算' if self.kind == 'budget' else '部门决算'} · 单位 {e(self.unit)}"
                 f" · <code>{e(self.source)}</code><table><tr><th>id</th><th>表</th><th>status</th><th>pages</th><th>facts</th></tr>"
                 f"{rows}</table><p>{len(self.performance)} 项目绩效自评表</p>"
                 + (f"<details><summary>{len(self.warnings)} warnings</summary><ul>{warn}{more}</ul></details>" if self.warnings else "")
                 + "</div>")
 
     def __repr__(self) -> str:
-        present = sum(1 for t in TABLE_IDS if self.tables.get(t, {}).get("status") == "present")
-        return (f"<Disclosure {self.department or '?'} {self.year or '?'}: {present}/9 tables present, "
+        present = sum(1 for t in self.spec.tables if self._status(t) == "present")
+        return (f"<Disclosure {self.department or '?'} {self.year or '?'} {self.kind}/{self.template}: "
+                f"{present}/{len(self.spec.tables)} tables present, "
                 f"{len(self.facts)} facts, {len(self.performance)} performance tables, {len(self.warnings)} warnings>")

@@ -82,7 +82,7 @@ def test_unparseable_row_is_reported_and_other_tables_survive(tmp_path: Path) ->
 def test_pdf_table_whose_header_is_unreadable_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
     from finacct.tables import grid
     real = grid._anchors
-    monkeypatch.setattr(grid, "_anchors", lambda spec, cells: [] if spec.id == "t03" else real(spec, cells))
+    monkeypatch.setattr(grid, "_anchors", lambda spec, cells, lines: [] if spec.id == "t03" else real(spec, cells, lines))
     d = finacct.load(corpus_file("putuo_finance_2024.pdf"))
     assert any(w.startswith("t03 (支出决算表) p10: no column header recognised") for w in d.warnings)
     assert d.value("t02", "2010601", "total") == 1511.90

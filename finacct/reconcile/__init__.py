@@ -38,7 +38,8 @@ def _gate(ctx: Context, rule: Rule) -> Finding | None:
 def check(d: Disclosure) -> Findings:
     ctx = Context(d)
     out: list[Finding] = []
-    for rule in RULES:
+    own = d.spec.tables
+    for rule in (r for r in RULES if d.template in r.templates and all(t in own for t in r.tables)):
         gated = _gate(ctx, rule) if rule.check in TABLE_CHECKS else None
         if gated:
             out.append(gated)

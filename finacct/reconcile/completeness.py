@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from finacct.narrative.text import clean
 from finacct.reconcile.context import Context, guarded
 from finacct.reconcile.findings import Finding
-from finacct.tables.specs import SPECS, TABLE_IDS, match_title
+from finacct.tables.specs import match_title
 
 if TYPE_CHECKING:
     from finacct.reconcile.rules import Rule
@@ -34,10 +34,11 @@ needs_text = guarded(_no_text)
 
 def tables_present(ctx: Context, rule: "Rule") -> list[Finding]:
     out = []
-    for t in TABLE_IDS:
+    template = ctx.d.spec
+    for t in template.tables:
         st = ctx.status(t)
         out.append(Finding(rule.id, "error" if st == "missing" else "ok", [t],
-                           f"{t} {SPECS[t].name}: {st}", pages=ctx.pages(t)))
+                           f"{t} {template.name_of(t)}: {st}", pages=ctx.pages(t)))
     return out
 
 

@@ -90,7 +90,8 @@ def columns(ctx: Context, rule: "Rule") -> list[Finding]:
         a, ca = ctx.total([Ref(t, r, c) for c in lhs])
         e, ce = ctx.total([Ref(t, r, c) for c in rhs])
         if ca or ce:
-            out.append(compare(ctx, rule, a, ca, e, ce, f"{t} {r} {' + '.join(lhs)} = {' + '.join(rhs)}", r, lhs[0]))
+            op = rule.params.get("op", "=")
+            out.append(compare(ctx, rule, a, ca, e, ce, f"{t} {r} {' + '.join(lhs)} {op} {' + '.join(rhs)}", r, lhs[0], op))
     return out
 
 

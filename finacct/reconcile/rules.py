@@ -11,6 +11,9 @@ INCOME_SOURCES = ("general_budget", "gov_fund", "state_capital", "superior_subsi
                   "affiliated", "other")
 FISCAL = ("general_budget", "gov_fund", "state_capital")
 FUNCTIONAL_ROWS = r"\d{3}|\d{5}|\d{7}|total"
+LOCAL = ("local",)
+FINALS = ("local", "university")  # rules whose tables mean the same in both final-accounts templates
+UNIVERSITY = ("university",)
 
 
 @dataclass(frozen=True)
@@ -20,23 +23,29 @@ class Rule:
     check: str                 # evaluator name, see reconcile/__init__.py
     says: str                  # one line for people: what must hold
     params: dict[str, Any] = field(default_factory=dict)
+    templates: tuple[str, ...] = LOCAL  # the document templates (tables/templates) the rule is written for
 
 
-def _eq(id: str, tables: tuple[str, ...], says: str, lhs: list[str], rhs: list[str], **kw: Any) -> Rule:
-    return Rule(id, tables, "equation", says, {"lhs": lhs, "rhs": rhs, **kw})
+def _eq(id: str, tables: tuple[str, ...], says: str, lhs: list[str], rhs: list[str],
+        templates: tuple[str, ...] = LOCAL, **kw: Any) -> Rule:
+    return Rule(id, tables, "equation", says, {"lhs": lhs, "rhs": rhs, **kw}, templates)
 
 
 RULES: tuple[Rule, ...] = (
     # -- within a table -----------------------------------------------------------------
-    *(Rule(f"{t}.hierarchy", (t,), "hierarchy", f"{t}: every 类 = Σ 款, 款 = Σ 项, 合计 = Σ 类, in every column")
-      for t in ("t02", "t03", "t05", "t07", "t08")),
+    *(Rule(f"{t}.hierarchy", (t,), "hierarchy", f"{t}: every 类 = Σ 款, 款 = Σ 项, 合计 = Σ 类, in every column",
+           templates=FINALS) for t in ("t02", "t03", "t05", "t07", "t08")),
     Rule("t06.hierarchy", ("t06",), "hierarchy", "t06: every 经济分类 类 = Σ its 款"),
     Rule("t02.columns", ("t02",), "columns", "t02: 本年收入合计 = 财政拨款 + 上级补助 + 事业 + 经营 + 附属单位上缴 + 其他, on every row",
-         {"lhs": "total", "rhs": ["appropriation", "superior_subsidy", "business", "operating", "affiliated", "other"]}),
+         {"lhs": "total", "rhs": ["appropriation", "superior_subsidy", "business", "operating", "affiliated", "other"]}, FINALS),
     Rule("t03.columns", ("t03",), "columns", "t03: 本年支出合计 = 基本 + 项目 + 上缴上级 + 经营 + 对附属单位补助, on every row",
-         {"lhs": "total", "rhs": ["basic", "project", "to_superior", "operating", "to_affiliated"]}),
-    *(Rule(f"{t}.columns", (t,), "columns", f"{t}: 合计 = 基本支出 + 项目支出, on every row", {"lhs": "total", "rhs": ["basic", "project"]})
-      for t in ("t05", "t07", "t08")),
+         {"lhs": "total", "rhs": ["basic", "project", "to_superior", "operating", "to_affiliated"]}, FINALS),
+    *(Rule(f"{t}.columns", (t,), "columns", f"{t}: 合计 = 基本支出 + 项目支出, on every row", {"lhs": "total", "rhs": ["basic", "project"]},
+           FINALS) for t in ("t05", "t07", "t08")),
+    Rule("t02.education_fee", ("t02",), "columns", "t02: 事业收入 其中：教育收费 ≤ 事业收入, on every row",
+         {"lhs": "business_education_fee", "rhs": ["business"], "op": "<="}, UNIVERSITY),
+    Rule("t05.capital", ("t05",), "columns", "t05: 项目支出 其中：基本建设资金 ≤ 项目支出, on every row",
+         {"lhs": "project_capital", "rhs": ["project"], "op": "<="}, UNIVERSITY),
     *(Rule(f"{t}.basic_columns", (t,), "columns", f"{t}: 基本支出 = 人员经费 + 公用经费, on every row",
            {"lhs": "basic", "rhs": ["personnel", "public"]}) for t in ("t05", "t07", "t08")),
     *(Rule(f"{t}.balance", (t,), "columns", f"{t}: 年初结转和结余 + 本年收入 = 本年支出 + 年末结转和结余, on every row",
@@ -49,13 +58,19 @@ RULES: tuple[Rule, ...] = (
          {"lhs": "vehicle_total", "rhs": ["vehicle_purchase", "vehicle_operation"]}),
     _eq("t01.income_total", ("t01",), "t01 本年收入合计 = Σ income lines",
         ["t01:inc.total:amount"], [f"t01:inc.{s}:amount" for s in INCOME_SOURCES]),
+    _eq("t01.income_total.university", ("t01",), "t01 本年收入合计 = 财政拨款 + 上级补助 + 事业 + 经营 + 附属单位上缴 + 其他",
+        ["t01:inc.total:amount"], [f"t01:inc.{s}:amount" for s in ("appropriation", *INCOME_SOURCES[3:])], UNIVERSITY),
+    _eq("t01.gov_fund_within", ("t01",), "t01 其中：政府性基金预算财政拨款 ≤ 财政拨款收入", ["t01:inc.gov_fund:amount"],
+        ["t01:inc.appropriation:amount"], UNIVERSITY, op="<="),
+    _eq("t01.donation_within", ("t01",), "t01 其中：捐赠收入 ≤ 其他收入", ["t01:inc.donation:amount"], ["t01:inc.other:amount"],
+        UNIVERSITY, op="<="),
     _eq("t01.expenditure_total", ("t01",), "t01 本年支出合计 = Σ expenditure classes",
-        ["t01:exp.total:amount"], [r"t01:/exp\.\d{3}/:amount"]),
+        ["t01:exp.total:amount"], [r"t01:/exp\.\d{3}/:amount"], FINALS),
     _eq("t01.income_grand_total", ("t01",), "t01 总计(收) = 本年收入合计 + 使用非财政拨款结余 + 年初结转和结余",
-        ["t01:inc.grand_total:amount"], ["t01:inc.total:amount", "t01:inc.use_non_fiscal_balance:amount", "t01:inc.carryover_begin:amount"]),
+        ["t01:inc.grand_total:amount"], ["t01:inc.total:amount", "t01:inc.use_non_fiscal_balance:amount", "t01:inc.carryover_begin:amount"], FINALS),
     _eq("t01.expenditure_grand_total", ("t01",), "t01 总计(支) = 本年支出合计 + 结余分配 + 年末结转和结余",
-        ["t01:exp.grand_total:amount"], ["t01:exp.total:amount", "t01:exp.balance_distribution:amount", "t01:exp.carryover_end:amount"]),
-    _eq("t01.grand_totals", ("t01",), "t01 总计(收) = 总计(支)", ["t01:inc.grand_total:amount"], ["t01:exp.grand_total:amount"]),
+        ["t01:exp.grand_total:amount"], ["t01:exp.total:amount", "t01:exp.balance_distribution:amount", "t01:exp.carryover_end:amount"], FINALS),
+    _eq("t01.grand_totals", ("t01",), "t01 总计(收) = 总计(支)", ["t01:inc.grand_total:amount"], ["t01:exp.grand_total:amount"], FINALS),
     _eq("t04.income_total", ("t04",), "t04 本年收入合计 = 一般公共预算 + 政府性基金 + 国有资本经营",
         ["t04:inc.total:amount"], [f"t04:inc.{s}:amount" for s in FISCAL]),
     _eq("t04.carryover_begin", ("t04",), "t04 年初财政拨款结转和结余 = its three parts",
@@ -72,12 +87,14 @@ RULES: tuple[Rule, ...] = (
         ["t06:public_total:amount"], ["t06:302:amount", "t06:307:amount", "t06:310:amount", "t06:399:amount"]),
     # -- across tables -------------------------------------------------------------------
     Rule("x.t01_t03.classes", ("t01", "t03"), "match_rows", "t01 expenditure class = t03 类 本年支出合计",
-         {"left": "t01:exp.{key}:amount", "right": "t03:{key}:total", "keys": r"\d{3}"}),
-    _eq("x.t01_t03.total", ("t01", "t03"), "t01 本年支出合计 = t03 合计", ["t01:exp.total:amount"], ["t03:total:total"]),
-    _eq("x.t01_t02.total", ("t01", "t02"), "t01 本年收入合计 = t02 合计", ["t01:inc.total:amount"], ["t02:total:total"]),
+         {"left": "t01:exp.{key}:amount", "right": "t03:{key}:total", "keys": r"\d{3}"}, FINALS),
+    _eq("x.t01_t03.total", ("t01", "t03"), "t01 本年支出合计 = t03 合计", ["t01:exp.total:amount"], ["t03:total:total"], FINALS),
+    _eq("x.t01_t02.total", ("t01", "t02"), "t01 本年收入合计 = t02 合计", ["t01:inc.total:amount"], ["t02:total:total"], FINALS),
+    _eq("x.t01_t02.appropriation.university", ("t01", "t02"), "t01 财政拨款收入 = t02 财政拨款收入",
+        ["t01:inc.appropriation:amount"], ["t02:total:appropriation"], UNIVERSITY),
     _eq("x.t01_t02.appropriation", ("t01", "t02"), "t01 财政拨款 income lines = t02 财政拨款收入",
         [f"t01:inc.{s}:amount" for s in FISCAL], ["t02:total:appropriation"]),
-    *(_eq(f"x.t01_t02.{s}", ("t01", "t02"), f"t01 {s} income = t02 合计 {s}", [f"t01:inc.{s}:amount"], [f"t02:total:{s}"])
+    *(_eq(f"x.t01_t02.{s}", ("t01", "t02"), f"t01 {s} income = t02 合计 {s}", [f"t01:inc.{s}:amount"], [f"t02:total:{s}"], FINALS)
       for s in INCOME_SOURCES[3:]),
     *(_eq(f"x.t01_t04.{s}", ("t01", "t04"), f"t01 {s} income = t04", [f"t01:inc.{s}:amount"], [f"t04:inc.{s}:amount"])
       for s in FISCAL),
@@ -87,7 +104,7 @@ RULES: tuple[Rule, ...] = (
         ["t04:exp.total:general_budget"], ["t05:total:total"]),
     Rule("x.t05_le_t03", ("t05", "t03"), "match_rows", "t05 ≤ t03 on every row and column (appropriations are part of all funds)",
          {"left": "t05:{key}:{col}", "right": "t03:{key}:{col}", "keys": FUNCTIONAL_ROWS, "op": "<=",
-          "cols": ["total", "basic", "project"]}),
+          "cols": ["total", "basic", "project"]}, FINALS),
     _eq("x.t05_t06.basic", ("t05", "t06"), "t05 合计 基本支出 = t06 人员经费合计 + 公用经费合计",
         ["t05:total:basic"], ["t06:personnel_total:amount", "t06:public_total:amount"]),
     _eq("x.t05_t06.personnel", ("t05", "t06"), "t05 合计 人员经费 = t06 人员经费合计", ["t05:total:personnel"], ["t06:personnel_total:amount"]),
@@ -98,11 +115,13 @@ RULES: tuple[Rule, ...] = (
     *(_eq(f"x.t05_t06.line.{f}", ("t05", "t06"), f"t05 {f} against t06 {e} (informational)", [f"t05:{f}:total"], [f"t06:{e}:amount"], strict=False)
       for f, e in (("2080505", "30108"), ("2080506", "30109"), ("21011", "30110"), ("2210201", "30113"))),
     *(Rule(f"x.codes.{t}", (t,), "code_names", f"{t}: each printed code carries the name the {scheme} reference gives it",
-           {"scheme": scheme}) for t, scheme in (("t02", "functional"), ("t03", "functional"), ("t05", "functional"),
+           {"scheme": scheme}, FINALS) for t, scheme in (("t02", "functional"), ("t03", "functional"), ("t05", "functional"),
                                                  ("t07", "functional"), ("t08", "functional"), ("t06", "economic"))),
-    Rule("x.codes.same_line", ("t02", "t03", "t05"), "same_codes", "the same 项 (same 款, same name) carries one code in t02, t03 and t05"),
+    Rule("x.codes.same_line", ("t02", "t03", "t05"), "same_codes", "the same 项 (same 款, same name) carries one code in t02, t03 and t05",
+         templates=FINALS),
     # -- completeness and wording ----------------------------------------------------------
-    Rule("completeness.tables", (), "tables_present", "the nine tables are present or declared empty"),
+    Rule("completeness.tables", (), "tables_present", "every table of the document's template is present or declared empty",
+         templates=FINALS),
     Rule("completeness.narrative", (), "narrative_parts", "the 情况说明 has every part the template requires",
          {"parts": [("总体情况", "收入支出决算总体情况"), ("收入", "收入决算情况"), ("支出", "(?<!收入)支出决算情况说明"),
                     ("财政拨款", "财政拨款收入支出决算总体情况"), ("一般公共预算结构", "支出决算结构"),

@@ -5,7 +5,7 @@ import re
 
 from finacct import classify
 from finacct.tables.rows import RawRow
-from finacct.tables.specs import ECONOMIC_FOOTERS, SUMMARY_ROWS, TableSpec, normalise
+from finacct.tables.specs import ECONOMIC_FOOTERS, TableSpec, normalise
 
 Fact = dict  # {"table", "row", "col", "value", "page", "label"}
 
@@ -17,7 +17,7 @@ def facts(spec: TableSpec, rows: list[RawRow], warnings: list[str]) -> list[Fact
     previous: dict[int, str] = {}
     for raw in rows:
         if spec.kind == "summary":
-            row = _summary_key(raw, previous.get(raw.side, ""))
+            row = _summary_key(spec, raw, previous.get(raw.side, ""))
             previous[raw.side] = row or previous.get(raw.side, "")
         elif spec.kind == "sangong":
             row = ""
@@ -66,11 +66,11 @@ def _economic_key(raw: RawRow) -> str | None:
     return None
 
 
-def _summary_key(raw: RawRow, previous: str) -> str | None:
+def _summary_key(spec: TableSpec, raw: RawRow, previous: str) -> str | None:
     label = normalise(raw.label)
     if not label:
         return None
-    for rl in SUMMARY_ROWS[min(raw.side, 1)]:
+    for rl in spec.rows[min(raw.side, 1)]:
         if (not rl.after or previous.startswith(rl.after)) and re.fullmatch(rl.pattern, label):
             return rl.key
     if raw.side >= 1:

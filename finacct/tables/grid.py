@@ -13,11 +13,16 @@ from finacct.extract.layout import Line, Word, amount, band_index, group_lines, 
 from finacct.extract.pdf import Page
 from finacct.tables.rows import RawRow
 from finacct.tables.specs import (
-    LABEL_HEADERS, ORDINAL, SANGONG_SIDES, SIDE_LABEL_HEADER, TableSpec, normalise,
+    LABEL_HEADERS, ORDINAL, SANGONG_SIDES, SIDE_LABEL_HEADER, TableSpec, Template, normalise,
 )
 from finacct.tables.locate import title_of
 
-SKIP_LINE = re.compile(r"^(单位|部门|编制单位|金额单位)[:：]|^单位[:：]?万元|^公开\d+表|^(附)?表[一二三四五六七八九十\d]+$")
+# Lines that are neither header nor data: unit and department lines, table numbers, 栏次 rows
+# (column numbers 1 2 3 …) and page numbers.
+SKIP_LINE = re.compile(r"^(单位|部门|编制单位|金额单位|单位名称)[:：]|^单位[:：]?万?元|^公开\d+表|^(附)?表[一二三四五六七八九十\d]+$"
+                       r"|^(栏次|行次)[\d栏次行]*$")
+# A page number: the page's last line, alone.
+PAGE_NUMBER = re.compile(r"^[-—]?\d{1,3}[-—]?$|^第\d+页")
 FOOTNOTE = re.compile(r"^(注|说明|备注)[:：\d１]|^注$")
 
 
@@ -57,7 +62,7 @@ class Anchor:
 
 @dataclass
 class Layout:
-    """What a table's header says, kept for continuation pages that print no header."""
+    """Where a page's amount columns are and which key each has."""
 
     anchors: list[Anchor]
     cuts: list[float]  # x boundaries between sides
@@ -97,17 +102,67 @@ def _column(spec: TableSpec, text: str) -> str | None:
     return None
 
 
-def _anchors(spec: TableSpec, cells: list[Cell]) -> list[Anchor]:
+# Leaf headers that only say "the amount" or "its subtotal": the column is the parent's.
+GENERIC_LEAF = re.compile(r"^(小计|合计|金额|计|决算数|预算数)$")
+
+
+def _leaf_key(spec: TableSpec, cell: Cell, cells: list[Cell]) -> str | None:
+    """A column's key from its lowest header cell: its own words, unless they are generic and
+    a merged cell printed above names the column (事业收入 / 金额, 项目支出 / 小计)."""
+    own = _column(spec, cell.text)
+    if own is not None and not GENERIC_LEAF.match(cell.text):
+        return own
+    top = min(w.top for w in cell.words)
+    width = cell.x1 - cell.x0
+    above = [(abs(o.xc - cell.xc), k) for o in cells if o.bottom <= top + 1 and (k := _column(spec, o.text))
+             and abs(o.xc - cell.xc) <= 1.5 * (o.x1 - o.x0 + width)]  # a merged cell centred over its columns
+    return min(above)[1] if above else own
+
+
+def _is_label(cell: Cell) -> bool:
+    text = cell.text
+    return bool(LABEL_HEADERS.match(text) or SIDE_LABEL_HEADER.search(text) or text.isdigit())
+
+
+def _whole_number(words: list[Word], i: int) -> bool:
+    """A bare whole number printed after a label and not followed by a name (that would be the
+    code of the right side's row in a two-sided table: 302 商品和服务支出, 01 办公费)."""
+    w = words[i]
+    if not w.text.isdigit() or all(v.text.isdigit() or v.is_amount for v in words[:i]):
+        return False
+    return i + 1 == len(words) or words[i + 1].is_amount or words[i + 1].text.isdigit()
+
+
+def _data_columns(lines: list[Line]) -> list[tuple[float, float]]:
+    """x extents of the amount columns as printed: overlapping amounts stand in one column
+    (right-aligned, centred or left-aligned alike). Bare whole numbers count only in a table
+    that prints no decimals (whole 元); elsewhere they are codes and 栏次."""
+    decimals = any(w.is_amount and "." in w.text for ln in lines for w in ln.words)
+    spans = sorted((w.x0, w.x1) for ln in lines for i, w in enumerate(ln.words)
+                   if w.is_amount or (not decimals and _whole_number(ln.words, i)))
+    columns: list[list[float]] = []
+    for x0, x1 in spans:
+        if columns and x0 < columns[-1][1]:
+            columns[-1][1] = max(columns[-1][1], x1)
+        else:
+            columns.append([x0, x1])
+    return [(a, b) for a, b in columns]
+
+
+def _anchors(spec: TableSpec, cells: list[Cell], lines: list[Line]) -> list[Anchor]:
+    """One anchor per amount column of the data, keyed by the lowest header cell above it."""
     if spec.kind == "sangong":
         return _sangong_anchors(spec, cells)
+    heads = [c for c in cells if not _is_label(c)]
     anchors = []
-    for c in cells:
-        text = c.text
-        if LABEL_HEADERS.match(text) or SIDE_LABEL_HEADER.search(text) or text.isdigit():
-            continue  # label columns, and 栏次 column numbers
-        key = _column(spec, text)
-        if key or _is_leaf(c, cells):
-            anchors.append(Anchor(key, c.xc, c.x1 - c.x0))
+    for x0, x1 in _data_columns(lines):
+        over = [(round(c.bottom), _overlap(c.x0, c.x1, x0 - 2, x1 + 2), c) for c in heads if _overlap(c.x0, c.x1, x0 - 2, x1 + 2) > 0]
+        if over:
+            cell = max(over, key=lambda t: t[:2])[2]
+        else:
+            near = [(abs(c.xc - (x0 + x1) / 2), i) for i, c in enumerate(heads) if abs(c.xc - (x0 + x1) / 2) <= x1 - x0 + 12]
+            cell = heads[min(near)[1]] if near else None
+        anchors.append(Anchor(_leaf_key(spec, cell, cells) if cell else None, (x0 + x1) / 2, x1 - x0))
     return anchors
 
 
@@ -135,14 +190,15 @@ def _side_cuts(cells: list[Cell], anchors: list[Anchor], data_words: list[Word])
     return cuts
 
 
-def read_table(spec: TableSpec, pages: list[Page], warnings: list[str]) -> tuple[list[RawRow], str]:
+def read_table(template: Template, spec: TableSpec, pages: list[Page], warnings: list[str]) -> tuple[list[RawRow], str]:
     """All rows of a table over its pages, and the page text (to look for 本表无数据)."""
     rows: list[RawRow] = []
-    layout: Layout | None = None
+    head: list[Cell] | None = None  # the last header read, kept for continuation pages that print none
     text = []
     for page in pages:
-        lines = [ln for ln in page.lines if not SKIP_LINE.search(ln.text)]
-        titles = [title_of(ln.text) for ln in lines]
+        lines = page.lines[:-1] if page.lines and PAGE_NUMBER.match(page.lines[-1].text) else page.lines
+        lines = [ln for ln in lines if not SKIP_LINE.search(ln.text)]
+        titles = [title_of(ln.text, template) for ln in lines]
         first = titles.index(spec.id) + 1 if spec.id in titles else 0
         # the table ends at the next table's title (two small tables may share a page)
         stop = next((i for i in range(first, len(lines)) if titles[i] not in (None, spec.id)), len(lines))
@@ -155,16 +211,16 @@ def read_table(spec: TableSpec, pages: list[Page], warnings: list[str]) -> tuple
         data = [w for ln in lines[start:] for w in ln.words]
         if header:
             cells = header_cells(header)
-            anchors = _anchors(spec, cells)
-            if any(a.key for a in anchors):
-                cuts = _side_cuts(cells, anchors, data) if spec.kind in ("summary", "economic") else []
-                layout = Layout(anchors, cuts)
+            if any(_column(spec, c.text) for c in cells):
+                head = cells
         if not data:
             continue
-        if layout is None:
+        anchors = _anchors(spec, head, lines[start:]) if head else []
+        if not any(a.key for a in anchors):
             warnings.append(f"{spec.id} ({spec.name}) p{page.number}: no column header recognised; the page's cells were not read")
             continue
-        rows.extend(_rows(spec, page, data, layout, warnings))
+        cuts = _side_cuts(head, anchors, data) if spec.kind in ("summary", "economic") else []
+        rows.extend(_rows(spec, page, data, Layout(anchors, cuts), warnings))
     return rows, "".join(text)
 
 

@@ -4,17 +4,25 @@ from __future__ import annotations
 import re
 
 from finacct.extract.layout import Line
-from finacct.tables.specs import match_title
+from finacct.tables.specs import TITLE_PREFIX, Template, match_title
 
-SECTION = re.compile(r"^第[一二三四五六]部分|情况说明$|^名词解释|绩效自评")
+SECTION = re.compile(r"^第[一二三四五六]部分|情况说明$|^名词解释|绩效自评|^[一二三四五六七八九十]+、.{2,20}(说明|情况)$")
 
 
-def title_of(text: str) -> str | None:
-    """Table id if the line is a table title (short, no sentence punctuation)."""
-    flat = re.sub(r"\s+", "", text)
-    if len(flat) > 45 or re.search(r"[。，；：:]|《", flat):
+def title_text(text: str) -> str | None:
+    """The line without its table number, if it can be a title (short, no sentence punctuation)."""
+    flat = TITLE_PREFIX.sub("", re.sub(r"\s+", "", text))
+    if len(flat) > 45 or re.search(r"[。，；：:]|《", flat) or re.search(r"(说明|情况|分析)$", flat):
         return None
-    return match_title(flat)
+    return flat
+
+
+def title_of(text: str, template: Template | None = None) -> str | None:
+    """Table id if the line is a table title of the template (of any template when None)."""
+    flat = title_text(text)
+    if flat is None:
+        return None
+    return template.match_title(flat) if template else match_title(flat)
 
 
 def _is_table_page(lines: list[Line]) -> bool:
@@ -23,13 +31,13 @@ def _is_table_page(lines: list[Line]) -> bool:
     return any(ln.is_data for ln in lines)
 
 
-def locate_pages(pages: list[list[Line]]) -> dict[str, list[int]]:
+def locate_pages(pages: list[list[Line]], template: Template) -> dict[str, list[int]]:
     """Table id -> indexes of the pages it is printed on. A page naming three or more
     tables is a table of contents; an untitled page of rows continues the last table."""
     found: dict[str, list[int]] = {}
     current: str | None = None
     for i, lines in enumerate(pages):
-        ids = list(dict.fromkeys(t for ln in lines if (t := title_of(ln.text))))
+        ids = list(dict.fromkeys(t for ln in lines if (t := title_of(ln.text, template))))
         if len(ids) >= 3:
             current = None
             continue
@@ -45,12 +53,12 @@ def locate_pages(pages: list[list[Line]]) -> dict[str, list[int]]:
     return found
 
 
-def locate_lines(lines: list[str]) -> dict[str, tuple[int, int, int]]:
+def locate_lines(lines: list[str], template: Template) -> dict[str, tuple[int, int, int]]:
     """Text dumps: table id -> (first line index, end index, 1-based line reported as its
     page: the 公开0N表 label near the title when printed, else the title line)."""
     starts: list[tuple[int, str]] = []
     for i, text in enumerate(lines):
-        tid = title_of(text)
+        tid = title_of(text, template)
         if tid and tid not in {t for _, t in starts}:
             starts.append((i, tid))
     out = {}

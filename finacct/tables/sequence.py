@@ -8,7 +8,7 @@ import re
 from finacct import classify
 from finacct.extract.layout import AMOUNT, CODE, amount
 from finacct.tables.rows import RawRow
-from finacct.tables.specs import SANGONG_SIDES, SUMMARY_ROWS, TableSpec, normalise
+from finacct.tables.specs import SANGONG_SIDES, TableSpec, normalise
 
 INTEGER = re.compile(r"^\d+$")
 
@@ -103,16 +103,16 @@ def _segments(text: str) -> list[tuple[str, list[float], str]]:
     return out
 
 
-def _is_income(label: str) -> bool:
+def _is_income(spec: TableSpec, label: str) -> bool:
     flat = normalise(label)
-    return any(re.fullmatch(rl.pattern, flat) for rl in SUMMARY_ROWS[0])
+    return any(re.fullmatch(rl.pattern, flat) for rl in spec.rows[0])
 
 
 def _summary(spec: TableSpec, lines: list[tuple[int, str]], page: int, warnings: list[str]) -> list[RawRow]:
     rows = []
     for no, text in lines:
         for i, (label, values, _) in enumerate(s for s in _segments(text) if s[0]):
-            side = 0 if i == 0 and _is_income(label) else 1
+            side = 0 if i == 0 and _is_income(spec, label) else 1
             cols = spec.side_columns[side]
             if len(values) > len(cols):
                 warnings.append(f"{spec.id} line {no}: {len(values)} amounts for '{label}' but the side has {len(cols)} columns; left out")
