@@ -40,7 +40,6 @@ def peek(path: str | Path, pages: int = 8) -> tuple[str, int | None]:
 
 def _finish(d: Disclosure, template: Template, found: dict[str, list[int]], facts: dict[str, list[dict]],
             texts: dict[str, str]) -> Disclosure:
-    d.template, d.kind = template.name, template.kind
     rows = [f for t in template.ids for f in facts.get(t, [])]
     d.facts = pd.DataFrame(rows, columns=FACT_COLUMNS)
     for t in template.ids:
@@ -71,34 +70,52 @@ def _template(name: str, lines: list[str]) -> Template:
     return template
 
 
+def _disclosure(name: str, lines: list[str], text: list[tuple[int, str]]) -> tuple[Disclosure, Template]:
+    template = _template(name, lines)
+    d = Disclosure(source=name, department=meta.department(lines), year=meta.year(lines, template.kind),
+                   unit=meta.unit(lines), kind=template.kind, template=template.name, text=text)
+    return d, template
+
+
+def _in_document_unit(d: Disclosure, tid: str, unit: str | None, facts: list[dict]) -> list[dict]:
+    """Values of a table printed in another unit (a 三公 table in 万元 in a budget in 元),
+    converted to the document's; the table's entry says what was printed."""
+    if not unit or unit == d.unit or unit not in meta.UNIT_FACTOR or d.unit not in meta.UNIT_FACTOR:
+        return facts
+    factor = meta.UNIT_FACTOR[unit] / meta.UNIT_FACTOR[d.unit]
+    d.warnings.append(f"{tid} is printed in {unit}; its values are converted to the document's {d.unit} (×{factor:g})")
+    return [{**f, "value": round(f["value"] * factor, 6)} for f in facts]
+
+
 def _load_pdf(path: Path) -> Disclosure:
     detect.check_pdf_complete(path)
     pages = pdf.read_pages(path)
     detect.check_text_layer(path.name, sum(len(w.text) for p in pages for w in p.words), len(pages))
     lines = [ln.text for p in pages for ln in p.lines]
-    template = _template(path.name, lines)
-    d = Disclosure(source=path.name, department=meta.department(lines), year=meta.year(lines), unit=meta.unit(lines),
-                   text=[(p.number, ln.text) for p in pages for ln in p.lines])
+    d, template = _disclosure(path.name, lines, [(p.number, ln.text) for p in pages for ln in p.lines])
     where = locate.locate_pages([p.lines for p in pages], template)
-    found, facts, texts = {}, {}, {}
+    found, facts, texts, units = {}, {}, {}, {}
     for tid, idx in where.items():
         spec = template.tables[tid]
         try:
-            rows, texts[tid] = grid.read_table(template, spec, [pages[i] for i in idx], d.warnings)
+            read = grid.read_table(template, spec, [pages[i] for i in idx], d.warnings)
         except Exception as exc:  # one unparseable table must not lose the others
             d.warnings.append(f"{tid} ({spec.name}) p{pages[idx[0]].number}: layout not understood ({exc}); table left out")
             continue
-        found[tid] = [pages[i].number for i in idx]
-        facts[tid] = canonical.facts(spec, rows, d.warnings)
+        found[tid], texts[tid] = [pages[i].number for i in idx], read.text
+        facts[tid] = _in_document_unit(d, tid, read.unit, canonical.facts(spec, read.rows, d.warnings))
+        if read.unit and read.unit != d.unit:
+            units[tid] = read.unit
     d.performance = performance.from_lines(d.text, d.warnings)
-    return _finish(d, template, found, facts, texts)
+    _finish(d, template, found, facts, texts)
+    for tid, unit in units.items():
+        d.tables[tid]["unit"] = unit
+    return d
 
 
 def _load_text(path: Path) -> Disclosure:
     lines = textdump.read_lines(path)
-    template = _template(path.name, lines)
-    d = Disclosure(source=path.name, department=meta.department(lines), year=meta.year(lines), unit=meta.unit(lines),
-                   text=list(enumerate(lines, 1)))
+    d, template = _disclosure(path.name, lines, list(enumerate(lines, 1)))
     d.warnings.append("source is a text dump: pages are 1-based line numbers (the 公开0N表 label of each table)")
     found, facts, texts = {}, {}, {}
     for tid, (start, end, page) in locate.locate_lines(lines, template).items():

@@ -21,6 +21,8 @@ def facts(spec: TableSpec, rows: list[RawRow], warnings: list[str]) -> list[Fact
             previous[raw.side] = row or previous.get(raw.side, "")
         elif spec.kind == "sangong":
             row = ""
+        elif spec.kind == "single":
+            row = spec.row
         else:
             row = keyer(raw)
         if not raw.cells:
@@ -45,7 +47,14 @@ def facts(spec: TableSpec, rows: list[RawRow], warnings: list[str]) -> list[Fact
                 continue
             out.setdefault(key, {"table": spec.id, "row": r, "col": c, "value": value, "page": raw.page,
                                  "label": normalise(raw.label) if spec.kind != "sangong" else ("预算数" if r == "budget" else "决算数")})
-    return list(out.values())
+    return _totals_when_alone(list(out.values())) if spec.kind == "summary" else list(out.values())
+
+
+def _totals_when_alone(facts: list[Fact]) -> list[Fact]:
+    """A side that prints only its 总计 (no 本年收入合计 / 本年支出合计 line) keys it as the total."""
+    rows = {f["row"] for f in facts}
+    rename = {f"{side}.grand_total": f"{side}.total" for side in ("inc", "exp") if f"{side}.total" not in rows}
+    return [{**f, "row": rename.get(f["row"], f["row"])} for f in facts]
 
 
 def _functional_key(raw: RawRow) -> str | None:
@@ -63,7 +72,7 @@ def _economic_key(raw: RawRow) -> str | None:
     for key, pattern in ECONOMIC_FOOTERS:
         if re.fullmatch(pattern, label):
             return key
-    return None
+    return "total" if not raw.code and re.fullmatch(r"(合计|总计)", label) else None
 
 
 def _summary_key(spec: TableSpec, raw: RawRow, previous: str) -> str | None:

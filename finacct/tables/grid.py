@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from finacct.extract.layout import Line, Word, amount, band_index, group_lines, split_x
 from finacct.extract.pdf import Page
+from finacct.tables import meta
 from finacct.tables.rows import RawRow
 from finacct.tables.specs import (
     LABEL_HEADERS, ORDINAL, SANGONG_SIDES, SIDE_LABEL_HEADER, TableSpec, Template, normalise,
@@ -19,7 +20,7 @@ from finacct.tables.locate import title_of
 
 # Lines that are neither header nor data: unit and department lines, table numbers, 栏次 rows
 # (column numbers 1 2 3 …) and page numbers.
-SKIP_LINE = re.compile(r"^(单位|部门|编制单位|金额单位|单位名称)[:：]|^单位[:：]?万?元|^公开\d+表|^(附)?表[一二三四五六七八九十\d]+$"
+SKIP_LINE = re.compile(r"^(单位|部门|编制单位|编制部门|预算主管部门|填报单位|金额单位|单位名称)[:：]|^单位[:：]?万?元|^公开\d+表|^(附)?表[一二三四五六七八九十\d]+$"
                        r"|^(栏次|行次)[\d栏次行]*$")
 # A page number: the page's last line, alone.
 PAGE_NUMBER = re.compile(r"^[-—]?\d{1,3}[-—]?$|^第\d+页")
@@ -106,7 +107,7 @@ def _column(spec: TableSpec, text: str) -> str | None:
 GENERIC_LEAF = re.compile(r"^(小计|合计|金额|计|决算数|预算数)$")
 
 
-def _leaf_key(spec: TableSpec, cell: Cell, cells: list[Cell]) -> str | None:
+def _leaf_key(spec: TableSpec, cell: Cell, parents: list[Cell]) -> str | None:
     """A column's key from its lowest header cell: its own words, unless they are generic and
     a merged cell printed above names the column (事业收入 / 金额, 项目支出 / 小计)."""
     own = _column(spec, cell.text)
@@ -114,7 +115,7 @@ def _leaf_key(spec: TableSpec, cell: Cell, cells: list[Cell]) -> str | None:
         return own
     top = min(w.top for w in cell.words)
     width = cell.x1 - cell.x0
-    above = [(abs(o.xc - cell.xc), k) for o in cells if o.bottom <= top + 1 and (k := _column(spec, o.text))
+    above = [(abs(o.xc - cell.xc), k) for o in parents if o.bottom <= top + 1 and (k := _column(spec, o.text))
              and abs(o.xc - cell.xc) <= 1.5 * (o.x1 - o.x0 + width)]  # a merged cell centred over its columns
     return min(above)[1] if above else own
 
@@ -124,22 +125,20 @@ def _is_label(cell: Cell) -> bool:
     return bool(LABEL_HEADERS.match(text) or SIDE_LABEL_HEADER.search(text) or text.isdigit())
 
 
-def _whole_number(words: list[Word], i: int) -> bool:
-    """A bare whole number printed after a label and not followed by a name (that would be the
-    code of the right side's row in a two-sided table: 302 商品和服务支出, 01 办公费)."""
+def _whole_number(words: list[Word], i: int, labels: list[Word]) -> bool:
+    """A bare whole number that is an amount (25, 0 in a table of 元): not under a label
+    heading (codes, 栏次) and not followed by a name (the code of a two-sided table's right side)."""
     w = words[i]
-    if not w.text.isdigit() or all(v.text.isdigit() or v.is_amount for v in words[:i]):
+    if not w.text.isdigit() or any(_overlap(c.x0, c.x1, w.x0, w.x1) > 0 for c in labels):
         return False
     return i + 1 == len(words) or words[i + 1].is_amount or words[i + 1].text.isdigit()
 
 
-def _data_columns(lines: list[Line]) -> list[tuple[float, float]]:
+def _data_columns(lines: list[Line], labels: list[Word]) -> list[tuple[float, float]]:
     """x extents of the amount columns as printed: overlapping amounts stand in one column
-    (right-aligned, centred or left-aligned alike). Bare whole numbers count only in a table
-    that prints no decimals (whole 元); elsewhere they are codes and 栏次."""
-    decimals = any(w.is_amount and "." in w.text for ln in lines for w in ln.words)
+    (right-aligned, centred or left-aligned alike)."""
     spans = sorted((w.x0, w.x1) for ln in lines for i, w in enumerate(ln.words)
-                   if w.is_amount or (not decimals and _whole_number(ln.words, i)))
+                   if w.is_amount or _whole_number(ln.words, i, labels))
     columns: list[list[float]] = []
     for x0, x1 in spans:
         if columns and x0 < columns[-1][1]:
@@ -149,21 +148,41 @@ def _data_columns(lines: list[Line]) -> list[tuple[float, float]]:
     return [(a, b) for a, b in columns]
 
 
-def _anchors(spec: TableSpec, cells: list[Cell], lines: list[Line]) -> list[Anchor]:
-    """One anchor per amount column of the data, keyed by the lowest header cell above it."""
+@dataclass
+class Header:
+    """A table's column headings, kept for continuation pages that print none."""
+
+    cells: list[Cell]
+    labels: list[Word]  # label headings (编码, 名称, 类/款/项): a whole number under one is a code
+
+    @classmethod
+    def read(cls, cells: list[Cell], lines: list[Line]) -> "Header":
+        """Label words of the header, and 类 / 款 / 项 printed below the ruling that closes it."""
+        labels = [w for c in cells for w in c.words if _is_label(c) or _is_label(Cell([w]))]
+        labels += [w for ln in lines for w in ln.words if not w.text.isdigit() and _is_label(Cell([w]))]
+        return cls(cells, labels)
+
+
+def _anchors(spec: TableSpec, header: Header, lines: list[Line]) -> list[Anchor]:
+    """One anchor per amount column of the data, keyed by the lowest header cell above it (or,
+    for a narrow column of zeros under no header text, the nearest column heading)."""
+    cells = header.cells
     if spec.kind == "sangong":
         return _sangong_anchors(spec, cells)
     heads = [c for c in cells if not _is_label(c)]
-    anchors = []
-    for x0, x1 in _data_columns(lines):
-        over = [(round(c.bottom), _overlap(c.x0, c.x1, x0 - 2, x1 + 2), c) for c in heads if _overlap(c.x0, c.x1, x0 - 2, x1 + 2) > 0]
-        if over:
-            cell = max(over, key=lambda t: t[:2])[2]
-        else:
-            near = [(abs(c.xc - (x0 + x1) / 2), i) for i, c in enumerate(heads) if abs(c.xc - (x0 + x1) / 2) <= x1 - x0 + 12]
-            cell = heads[min(near)[1]] if near else None
-        anchors.append(Anchor(_leaf_key(spec, cell, cells) if cell else None, (x0 + x1) / 2, x1 - x0))
-    return anchors
+    leaves = [c for c in heads if _is_leaf(c, cells)]
+    columns = _data_columns(lines, header.labels)
+    owners: list[Cell | None] = []
+    for x0, x1 in columns:
+        def over(pool: list[Cell]) -> Cell | None:
+            hits = [(round(c.bottom), _overlap(c.x0, c.x1, x0 - 2, x1 + 2), i) for i, c in enumerate(pool)
+                    if _overlap(c.x0, c.x1, x0 - 2, x1 + 2) > 0]
+            return pool[max(hits)[2]] if hits else None
+        near = min(leaves, key=lambda c: abs(c.xc - (x0 + x1) / 2), default=None)
+        owners.append(over(leaves) or near or over(heads))
+    parents = [c for c in cells if all(c is not o for o in owners)]  # a column's own heading is no parent
+    return [Anchor(_leaf_key(spec, o, parents) if o else None, (x0 + x1) / 2, x1 - x0)
+            for (x0, x1), o in zip(columns, owners)]
 
 
 def _sangong_anchors(spec: TableSpec, cells: list[Cell]) -> list[Anchor]:
@@ -190,19 +209,29 @@ def _side_cuts(cells: list[Cell], anchors: list[Anchor], data_words: list[Word])
     return cuts
 
 
-def read_table(template: Template, spec: TableSpec, pages: list[Page], warnings: list[str]) -> tuple[list[RawRow], str]:
-    """All rows of a table over its pages, and the page text (to look for 本表无数据)."""
+@dataclass
+class TableRead:
+    """A table as read: its rows, its text (to look for 本表无数据) and the unit it prints."""
+
+    rows: list[RawRow]
+    text: str
+    unit: str | None
+
+
+def read_table(template: Template, spec: TableSpec, pages: list[Page], warnings: list[str]) -> TableRead:
+    """All rows of a table over its pages."""
     rows: list[RawRow] = []
-    head: list[Cell] | None = None  # the last header read, kept for continuation pages that print none
+    unit = None
+    head: Header | None = None
     text = []
     for page in pages:
         lines = page.lines[:-1] if page.lines and PAGE_NUMBER.match(page.lines[-1].text) else page.lines
-        lines = [ln for ln in lines if not SKIP_LINE.search(ln.text)]
         titles = [title_of(ln.text, template) for ln in lines]
         first = titles.index(spec.id) + 1 if spec.id in titles else 0
         # the table ends at the next table's title (two small tables may share a page)
         stop = next((i for i in range(first, len(lines)) if titles[i] not in (None, spec.id)), len(lines))
-        lines = lines[first:stop]
+        unit = unit or meta.unit_of([ln.text for ln in lines[first:stop]])
+        lines = [ln for ln in lines[first:stop] if not SKIP_LINE.search(ln.text)]
         end = next((i for i, ln in enumerate(lines) if FOOTNOTE.match(ln.text)), len(lines))
         text.append("".join(ln.text for ln in lines))
         lines = lines[:end]
@@ -212,16 +241,16 @@ def read_table(template: Template, spec: TableSpec, pages: list[Page], warnings:
         if header:
             cells = header_cells(header)
             if any(_column(spec, c.text) for c in cells):
-                head = cells
+                head = Header.read(cells, lines[start:])
         if not data:
             continue
         anchors = _anchors(spec, head, lines[start:]) if head else []
         if not any(a.key for a in anchors):
             warnings.append(f"{spec.id} ({spec.name}) p{page.number}: no column header recognised; the page's cells were not read")
             continue
-        cuts = _side_cuts(head, anchors, data) if spec.kind in ("summary", "economic") else []
+        cuts = _side_cuts(head.cells, anchors, data) if spec.kind in ("summary", "economic") else []
         rows.extend(_rows(spec, page, data, Layout(anchors, cuts), warnings))
-    return rows, "".join(text)
+    return TableRead(rows, "".join(text), unit)
 
 
 def _data_start(page: Page, lines: list[Line]) -> int:
@@ -286,15 +315,24 @@ def _by_lines(spec: TableSpec, words: list[Word]) -> list[list[Word]]:
     return [groups[i] for i in starts]
 
 
+def _joined_code(parts: list[str]) -> str:
+    """类 | 款 | 项 printed in separate columns, joined; a 款 or 项 printed without its leading
+    zero (301 | 2) is two digits all the same."""
+    if len(parts) > 1 and len(parts[0]) == 3:
+        return parts[0] + "".join(p.zfill(2) for p in parts[1:])
+    return "".join(parts)
+
+
 def _raw_row(spec: TableSpec, page: int, side: int, words: list[Word], anchors: list[Anchor],
              warnings: list[str]) -> RawRow | None:
     words = sorted(words, key=lambda w: (round(w.baseline / 3), w.x0))
     first_amount_x = min((a.xc - a.width / 2 for a in anchors), default=float("inf"))
     # whole numbers printed in the amount columns (some producers drop the decimals) are amounts
     amounts = [w for w in words if w.is_amount or (w.text.isdigit() and w.x0 >= first_amount_x)]
-    codes = sorted((w for w in words if w.is_code and w.x1 <= first_amount_x), key=lambda w: w.x0)
+    # codes: whole numbers left of the amounts (a split 款 may be printed without its zero: 301 | 2)
+    codes = sorted((w for w in words if w.text.isdigit() and len(w.text) <= 7 and w.x1 <= first_amount_x), key=lambda w: w.x0)
     label = "".join(w.text for w in words if w not in amounts and w not in codes)
-    row = RawRow(page=page, label=label, code="".join(w.text for w in codes), side=side)
+    row = RawRow(page=page, label=label, code=_joined_code([w.text for w in codes]), side=side)
     for w in amounts:
         a = min(anchors, key=lambda a: abs(a.xc - w.xc))
         if a.key is None or abs(a.xc - w.xc) > max(a.width, w.x1 - w.x0) + 12:

@@ -1,5 +1,4 @@
-"""Document metadata: reporting department, fiscal year, money unit; and whether the
-document is final accounts (决算) at all."""
+"""Document metadata: reporting department, fiscal year and money unit."""
 from __future__ import annotations
 
 import re
@@ -8,13 +7,16 @@ from collections import Counter
 SUFFIX = re.compile(r"[（(](汇总|本级|部门汇总|合并)[)）]$")
 DEPARTMENT_PATTERNS = (
     re.compile(r"部门[:：]\s*(\S+?)\s+(?:单位|金额单位)[:：]"),
+    re.compile(r"预算主管部门[:：]\s*(\S+)\s*$"),
     re.compile(r"部门[:：]\s*(\S+)\s*$"),
     re.compile(r"第一部分\s*([^\s、，。]{3,40}?)\s*概况"),
     re.compile(r"^\s*(\S+?)\s*20\d{2}\s*年度?\s*部门决算\s*$"),
     re.compile(r"第二部分\s*(\S+?)\s*20\d{2}\s*年度?\s*部门决算表"),
 )
-YEAR = re.compile(r"(20\d{2})\s*年度?\s*(?:部门)?决算")
+YEAR = re.compile(r"(20\d{2})\s*年度?\s*(?:[区市省县]级)?(?:部门|单位)?(决算|预算)")
+WORD = {"final": "决算", "budget": "预算"}
 UNIT = re.compile(r"单位[:：]\s*(万元|元|千元|亿元)")
+UNIT_FACTOR = {"元": 1, "千元": 1_000, "万元": 10_000, "亿元": 100_000_000}
 
 
 def department(lines: list[str]) -> str:
@@ -26,17 +28,23 @@ def department(lines: list[str]) -> str:
     return ""
 
 
-def year(lines: list[str]) -> int | None:
-    counts = Counter(int(m.group(1)) for text in lines for m in YEAR.finditer(text))
-    return counts.most_common(1)[0][0] if counts else None
+def year(lines: list[str], kind: str | None = None) -> int | None:
+    """The year most often printed before 决算 (or 预算, for a budget) in headings and titles: the
+    year the accounts cover (the narrative also names the year before: 比2024年预算减少)."""
+    headings = [text for text in lines if len(text.strip()) <= 40 and not re.search(r"[。，；]|比|较|与", text)]
+    for pool in (headings, lines):
+        counts = Counter(int(m.group(1)) for text in pool for m in YEAR.finditer(text)
+                         if kind is None or m.group(2) == WORD[kind])
+        if counts:
+            return counts.most_common(1)[0][0]
+    return None
+
+
+def unit_of(lines: list[str]) -> str | None:
+    """The unit a table prints on its own 单位： line, if any."""
+    return next((m.group(1) for text in lines if (m := UNIT.search(text))), None)
 
 
 def unit(lines: list[str]) -> str:
     counts = Counter(m.group(1) for text in lines for m in UNIT.finditer(text))
     return counts.most_common(1)[0][0] if counts else "万元"
-
-
-def is_budget_document(lines: list[str]) -> bool:
-    """A 部门预算 disclosure titles its tables 预算表 and prints no 决算表."""
-    text = "".join(lines)
-    return "决算表" not in text and bool(re.search(r"部门预算|预算表", text))

@@ -37,12 +37,12 @@ class TableSpec:
     id: str
     name: str
     title: str  # regex; the longest title match on a line decides the table
-    kind: str  # functional | summary | economic | sangong | sources | single
+    kind: str  # functional | summary | economic | sangong | single
     columns: tuple[Column, ...]  # in header-matching priority order
     print_orders: tuple[tuple[str, ...], ...] = ()  # column orders by cell count, for text dumps
     side_columns: tuple[tuple[str, ...], ...] = ()  # summary tables: columns of each side
     rows: tuple[tuple[RowLabel, ...], tuple[RowLabel, ...]] = ((), ())  # summary tables: labels per side
-    unit: str = ""  # the unit this table prints when it differs from the document's, if fixed
+    row: str = ""  # single-row tables: the row key of their one data row (b09's "budget")
 
 
 @dataclass(frozen=True)
@@ -88,15 +88,15 @@ def _rows(entries: list[dict[str, str]]) -> tuple[RowLabel, ...]:
 
 
 def _template(data: dict[str, Any], shared_columns: dict[str, Any], shared_rows: dict[str, Any]) -> Template:
-    rows = (_rows(data.get("income_rows", []) + shared_rows["income"]),
-            _rows(data.get("expenditure_rows", []) + shared_rows["expenditure"]))
     tables = {}
     for t in data["tables"]:
         cols = shared_columns[t["columns"]] if isinstance(t["columns"], str) else t["columns"]
+        rows = tuple(_rows(t.get(f"{side}_rows", []) + data.get(f"{side}_rows", []) + shared_rows[side])
+                     for side in ("income", "expenditure"))
         tables[t["id"]] = TableSpec(
             t["id"], t["name"], t["title"], t["kind"], tuple(Column(k, p) for k, p in cols),
             tuple(map(tuple, t.get("print_orders", []))), tuple(map(tuple, t.get("side_columns", []))),
-            rows, t.get("unit", ""))
+            rows, t.get("row", ""))
     return Template(data["name"], data["kind"], data.get("label", data["name"]), tables)
 
 
