@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from finacct import classify
-from finacct.tables.specs import TEMPLATES, Template
+from finacct.tables.specs import KIND_IDS, TEMPLATES, Template
 
 if TYPE_CHECKING:
     from finacct.narrative.claims import Claim
@@ -101,12 +101,17 @@ class Disclosure:
 
     # -- contract JSON ------------------------------------------------------------
     def to_contract(self) -> dict[str, Any]:
-        facts = self.facts[FACT_COLUMNS].astype(object).to_dict("records")
+        """The contract JSON. Tables beyond the kind's standard ids (a budget's b10+) carry
+        their facts in `extra_facts`: answer keys score the standard tables only."""
+        records = [{**f, "value": float(f["value"]), "page": int(f["page"])}
+                   for f in self.facts[FACT_COLUMNS].astype(object).to_dict("records")]
+        standard = set(KIND_IDS[self.kind])
         return {
             "schema": SCHEMA, "source": self.source, "department": self.department, "year": self.year,
             "unit": self.unit, "kind": self.kind, "template": self.template,
             "tables": {t: self.tables.get(t, {"status": self._status(t), "pages": []}) for t in self.spec.ids},
-            "facts": [{**f, "value": float(f["value"]), "page": int(f["page"])} for f in facts],
+            "facts": [f for f in records if f["table"] in standard],
+            "extra_facts": [f for f in records if f["table"] not in standard],
             "performance": self.performance, "warnings": self.warnings,
         }
 
@@ -115,7 +120,8 @@ class Disclosure:
 
     @classmethod
     def from_contract(cls, data: dict[str, Any]) -> "Disclosure":
-        facts = pd.DataFrame([{k: f.get(k) for k in FACT_COLUMNS} for f in data.get("facts", [])], columns=FACT_COLUMNS)
+        facts = pd.DataFrame([{k: f.get(k) for k in FACT_COLUMNS} for f in data.get("facts", []) + data.get("extra_facts", [])],
+                             columns=FACT_COLUMNS)
         return cls(source=data.get("source", ""), department=data.get("department", ""), year=data.get("year"),
                    unit=data.get("unit", "万元"), kind=data.get("kind", "final"), template=data.get("template", "local"),
                    tables=data.get("tables", {}), facts=facts,

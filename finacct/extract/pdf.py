@@ -30,6 +30,7 @@ class Page:
     height: float
     words: list[Word] = field(default_factory=list)
     rules: list[tuple[float, float, float]] = field(default_factory=list)  # (y, x0, x1)
+    vrules: list[tuple[float, float, float]] = field(default_factory=list)  # (x, top, bottom): vertical rulings
     lines: list[Line] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -58,7 +59,8 @@ def read_pages(path: Path) -> list[Page]:
 
 def _page(page: pdfium.PdfPage, number: int) -> Page:
     width, height = page.get_size()
-    out = Page(number, width, height, _words(page, height), _rules(page, height))
+    rules, vrules = _rules(page, height)
+    out = Page(number, width, height, _words(page, height), rules, vrules)
     page.close()
     return out
 
@@ -97,11 +99,14 @@ def _words(page: pdfium.PdfPage, height: float) -> list[Word]:
     return words
 
 
-def _rules(page: pdfium.PdfPage, height: float) -> list[tuple[float, float, float]]:
-    """Horizontal line segments and the top/bottom edges of thin rectangles."""
-    rules = []
+def _rules(page: pdfium.PdfPage, height: float) -> tuple[list[tuple[float, float, float]], list[tuple[float, float, float]]]:
+    """Horizontal rulings (y, x0, x1) and vertical ones (x, top, bottom): thin paths, and the
+    edges of thin rectangles."""
+    rules, vrules = [], []
     for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_PATH,), max_depth=3):
         left, bottom, right, top = obj.get_bounds()
         if top - bottom <= RULE_THICKNESS and right - left > 3:
             rules.append((height - (top + bottom) / 2, left, right))
-    return rules
+        elif right - left <= RULE_THICKNESS and top - bottom > 3:
+            vrules.append(((left + right) / 2, height - top, height - bottom))
+    return rules, vrules

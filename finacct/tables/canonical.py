@@ -60,6 +60,8 @@ def _totals_when_alone(facts: list[Fact]) -> list[Fact]:
 def _functional_key(raw: RawRow) -> str | None:
     if len(raw.code) in (3, 5, 7):
         return raw.code
+    if len(raw.code) == 6:  # a 预算单位 line (105236 西南大学) between 合计 and the classes
+        return f"unit.{raw.code}"
     if not raw.code and re.search(r"合计$|^合计|总计", normalise(raw.label)):
         return "total"
     return None

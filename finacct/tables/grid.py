@@ -29,9 +29,23 @@ FOOTNOTE = re.compile(r"^(注|说明|备注)[:：\d１]|^注$")
 
 @dataclass
 class Cell:
-    """A header cell: the words stacked in it, merged."""
+    """A header cell: the words stacked in it, merged; `span` is the x extent between the
+    vertical rulings around it, where the table is ruled (a merged cell spans its columns)."""
 
     words: list[Word]
+    span: tuple[float, float] | None = None
+
+    @property
+    def top(self) -> float:
+        return min(w.top for w in self.words)
+
+    @property
+    def left(self) -> float:
+        return self.span[0] if self.span else self.x0
+
+    @property
+    def right(self) -> float:
+        return self.span[1] if self.span else self.x1
 
     @property
     def text(self) -> str:
@@ -91,9 +105,20 @@ def header_cells(words: list[Word]) -> list[Cell]:
     return cells
 
 
+def with_spans(cells: list[Cell], vrules: list[tuple[float, float, float]]) -> list[Cell]:
+    """Each cell's extent between the nearest vertical rulings left and right of its text."""
+    for c in cells:
+        mid = (c.top + c.bottom) / 2
+        crossing = [x for x, top, bottom in vrules if top - 1 <= mid <= bottom + 1]
+        left = [x for x in crossing if x <= c.x0 + 1]
+        right = [x for x in crossing if x >= c.x1 - 1]
+        if left and right:
+            c.span = (max(left), min(right))
+    return cells
+
+
 def _is_leaf(cell: Cell, cells: list[Cell]) -> bool:
-    return not any(o is not cell and o.x0 < cell.x1 and o.x1 > cell.x0 and min(w.top for w in o.words) >= cell.bottom - 1
-                   for o in cells)
+    return not any(o is not cell and o.x0 < cell.right and o.x1 > cell.left and o.top >= cell.bottom - 1 for o in cells)
 
 
 def _column(spec: TableSpec, text: str) -> str | None:
@@ -113,10 +138,11 @@ def _leaf_key(spec: TableSpec, cell: Cell, parents: list[Cell]) -> str | None:
     own = _column(spec, cell.text)
     if own is not None and not GENERIC_LEAF.match(cell.text):
         return own
-    top = min(w.top for w in cell.words)
     width = cell.x1 - cell.x0
-    above = [(abs(o.xc - cell.xc), k) for o in parents if o.bottom <= top + 1 and (k := _column(spec, o.text))
-             and abs(o.xc - cell.xc) <= 1.5 * (o.x1 - o.x0 + width)]  # a merged cell centred over its columns
+
+    def spans(o: Cell) -> bool:  # a ruled merged cell spans the column; an unruled one is centred over it
+        return o.left <= cell.xc <= o.right if o.span else abs(o.xc - cell.xc) <= 1.5 * (o.x1 - o.x0 + width)
+    above = [(cell.top - o.bottom, k) for o in parents if o.bottom <= cell.top + 1 and spans(o) and (k := _column(spec, o.text))]
     return min(above)[1] if above else own
 
 
@@ -239,7 +265,7 @@ def read_table(template: Template, spec: TableSpec, pages: list[Page], warnings:
         header = [w for ln in lines[:start] for w in ln.words]
         data = [w for ln in lines[start:] for w in ln.words]
         if header:
-            cells = header_cells(header)
+            cells = with_spans(header_cells(header), page.vrules)
             if any(_column(spec, c.text) for c in cells):
                 head = Header.read(cells, lines[start:])
         if not data:
@@ -273,9 +299,10 @@ def _rows(spec: TableSpec, page: Page, data: list[Word], layout: Layout, warning
     edges = [float("-inf"), *layout.cuts, float("inf")]
     top = min(w.top for w in data) - 2
     rules = sorted({round(y, 1) for y, _, _ in page.rules if y > top})
+    sides = _sides(data, edges)
     out = []
     for side in range(len(edges) - 1):
-        words = [w for w in data if edges[side] <= w.xc < edges[side + 1]]
+        words = [w for w in data if sides[id(w)] == side]
         anchors = [a for a in layout.anchors if edges[side] <= a.xc < edges[side + 1]]
         if not words or not anchors:
             continue
@@ -285,6 +312,25 @@ def _rows(spec: TableSpec, page: Page, data: list[Word], layout: Layout, warning
             if row:
                 out.append(row)
     return out
+
+
+def _sides(data: list[Word], edges: list[float]) -> dict[int, int]:
+    """The side of a multi-sided table each word belongs to, by x; a label that spans two
+    sides (支出合计 over 功能分类 and 支出用途) goes with the amount printed on the side after it."""
+    side_of = {id(w): next(k for k in range(len(edges) - 1) if edges[k] <= w.xc < edges[k + 1]) for w in data}
+    for line in group_lines(data):
+        by_side: dict[int, list[Word]] = {}
+        for w in line.words:
+            by_side.setdefault(side_of[id(w)], []).append(w)
+        for k in sorted(by_side)[1:]:
+            here, before = by_side[k], by_side.get(k - 1, [])
+            if before and all(w.is_amount for w in here) and not any(w.is_amount or w.text.isdigit() for w in before):
+                size = max(w.size for w in here)
+                wrapped = any(side_of[id(w)] == k and not w.is_amount and abs(w.baseline - line.baseline) <= 1.5 * size
+                              for w in data)  # its own label wrapped above and below it
+                if not wrapped:
+                    side_of.update((id(w), k) for w in before)
+    return side_of
 
 
 def _by_rules(words: list[Word], rules: list[float]) -> list[list[Word]]:

@@ -17,12 +17,18 @@ def title_text(text: str) -> str | None:
     return flat
 
 
+# Any table's title, known to the template or not: it ends the table before it.
+ANY_TITLE = re.compile(r"(预算|决算)(明细)?表$|(预算|决算)总表$")
+
+
 def title_of(text: str, template: Template | None = None) -> str | None:
-    """Table id if the line is a table title of the template (of any template when None)."""
+    """Table id if the line is a table title of the template (of any template when None);
+    "?" for the title of a table the template does not know."""
     flat = title_text(text)
     if flat is None:
         return None
-    return template.match_title(flat) if template else match_title(flat)
+    tid = template.match_title(flat) if template else match_title(flat)
+    return tid or ("?" if ANY_TITLE.search(flat) else None)
 
 
 def _is_table_page(lines: list[Line]) -> bool:
@@ -31,17 +37,29 @@ def _is_table_page(lines: list[Line]) -> bool:
     return any(ln.is_data for ln in lines)
 
 
+def _is_contents(lines: list[Line], titles: int) -> bool:
+    """A table of contents: titled 目录, or naming three or more tables without an amount."""
+    return any(re.sub(r"\s+", "", ln.text) == "目录" for ln in lines) or (
+        titles >= 3 and not any(w.is_amount for ln in lines for w in ln.words))
+
+
 def locate_pages(pages: list[list[Line]], template: Template) -> dict[str, list[int]]:
-    """Table id -> indexes of the pages it is printed on. A page naming three or more
-    tables is a table of contents; an untitled page of rows continues the last table."""
+    """Table id -> indexes of the pages it is printed on (several small tables may share a
+    page); an untitled page of rows continues the last table."""
     found: dict[str, list[int]] = {}
     current: str | None = None
     for i, lines in enumerate(pages):
-        ids = list(dict.fromkeys(t for ln in lines if (t := title_of(ln.text, template))))
-        if len(ids) >= 3:
+        titles = [(k, t) for k, ln in enumerate(lines) if (t := title_of(ln.text, template))]
+        ids = list(dict.fromkeys(t for _, t in titles))
+        if _is_contents(lines, len(ids)):
             current = None
             continue
+        if titles and current and _is_table_page(lines[:titles[0][0]]):
+            found[current].append(i)  # the last table's rows run on above the first title
         for tid in ids:
+            if tid == "?":  # a table finacct does not read ends the one before
+                current = None
+                continue
             if i not in found.setdefault(tid, []):
                 found[tid].append(i)
             current = tid
@@ -59,7 +77,7 @@ def locate_lines(lines: list[str], template: Template) -> dict[str, tuple[int, i
     starts: list[tuple[int, str]] = []
     for i, text in enumerate(lines):
         tid = title_of(text, template)
-        if tid and tid not in {t for _, t in starts}:
+        if tid and (tid == "?" or tid not in {t for _, t in starts}):
             starts.append((i, tid))
     out = {}
     for k, (i, tid) in enumerate(starts):
@@ -67,4 +85,5 @@ def locate_lines(lines: list[str], template: Template) -> dict[str, tuple[int, i
             (j for j in range(i + 1, len(lines)) if SECTION.search(lines[j].strip())), len(lines))
         label = next((j for j in range(i, min(i + 6, end)) if re.match(r"\s*公开\d+表", lines[j])), i)
         out[tid] = (i, end, label + 1)
+    out.pop("?", None)
     return out

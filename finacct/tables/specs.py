@@ -114,10 +114,10 @@ TEMPLATES: dict[str, Template] = _load()
 SPECS: dict[str, TableSpec] = TEMPLATES["local"].tables
 
 # Header cells that name a side's label column: where a new side of a multi-sided table starts.
-SIDE_LABEL_HEADER = re.compile(r"^项目$|^项目（按功能分类）$|科目编码$|^经济分类")
+SIDE_LABEL_HEADER = re.compile(r"^项目$|^项目名称$|^项目（按功能分类）$|^功能科目名称$|科目编码$|^经济分类")
 # Header cells that are label columns, never amounts.
 LABEL_HEADERS = re.compile(r"^(项目|科目名称|类|款|项|类款项|类款|行次|栏次|功能分类.*|支出功能分类.*|经济分类.*|"
-                           r"部门预算经济分类.*|政府预算经济分类.*|科目编码|科目代码|收入|支出|项目（按功能分类）)$")
+                           r"部门预算经济分类.*|政府预算经济分类.*|科目编码|科目代码|功能科目代码|功能科目名称|项目名称|收入|支出|项目（按功能分类）)$")
 SANGONG_SIDES = (("budget", r"预算"), ("actual", r"决算"))
 
 ORDINAL = re.compile(r"^[一二三四五六七八九十]+[、.．]|^（[一二三四五六七八九十]+）")
