@@ -306,9 +306,9 @@ def _rows(spec: TableSpec, page: Page, data: list[Word], layout: Layout, warning
         anchors = [a for a in layout.anchors if edges[side] <= a.xc < edges[side + 1]]
         if not words or not anchors:
             continue
-        groups = _by_rules(words, rules) if len(rules) >= 2 else _by_lines(spec, words)
-        for group in groups:
-            row = _raw_row(spec, page.number, side, group, anchors, warnings)
+        groups = _by_rules(words, rules, page.rules) if len(rules) >= 2 else [([], g) for g in _by_lines(spec, words)]
+        for merged, group in groups:
+            row = _raw_row(spec, page.number, side, group, anchors, warnings, "".join(w.text for w in merged))
             if row:
                 out.append(row)
     return out
@@ -333,11 +333,28 @@ def _sides(data: list[Word], edges: list[float]) -> dict[int, int]:
     return side_of
 
 
-def _by_rules(words: list[Word], rules: list[float]) -> list[list[Word]]:
+def _by_rules(words: list[Word], rules: list[float], ruled: list[tuple[float, float, float]]) -> list[tuple[list[Word], list[Word]]]:
+    """Rows as the bands between rulings. A label in a vertically merged cell (no ruling
+    crosses it between two rows of text) heads every row it spans: (its words, the row's words)."""
+    band = {id(w): band_index((w.top + w.bottom) / 2, rules) for w in words}
+    occupied = set(band.values())
     bands: dict[int, list[Word]] = {}
+    spans: dict[int, list[Word]] = {}
     for w in words:
-        bands.setdefault(band_index((w.top + w.bottom) / 2, rules), []).append(w)
-    return [bands[k] for k in sorted(bands)]
+        mid = (w.top + w.bottom) / 2
+        crossing = [y for y, x0, x1 in ruled if x0 <= w.xc <= x1]
+        above = max((y for y in crossing if y < mid), default=None)
+        below = min((y for y in crossing if y > mid), default=None)
+        covered = {b for b in occupied if above is not None and below is not None
+                   and band_index(above + 0.1, rules) <= b <= band_index(below - 0.1, rules)}
+        shared = any(v is not w and band[id(v)] in covered and not v.is_amount and _overlap(v.x0, v.x1, w.x0, w.x1) > 0
+                     for v in words)  # then the column is merely unruled, not merged
+        if not w.is_amount and not w.text.isdigit() and len(covered) >= 2 and not shared:
+            for b in covered:
+                spans.setdefault(b, []).append(w)
+        else:
+            bands.setdefault(band[id(w)], []).append(w)
+    return [(spans.get(k, []), bands[k]) for k in sorted(bands)]
 
 
 def _starts_row(spec: TableSpec, line: Line) -> bool:
@@ -370,14 +387,14 @@ def _joined_code(parts: list[str]) -> str:
 
 
 def _raw_row(spec: TableSpec, page: int, side: int, words: list[Word], anchors: list[Anchor],
-             warnings: list[str]) -> RawRow | None:
+             warnings: list[str], merged: str = "") -> RawRow | None:
     words = sorted(words, key=lambda w: (round(w.baseline / 3), w.x0))
     first_amount_x = min((a.xc - a.width / 2 for a in anchors), default=float("inf"))
     # whole numbers printed in the amount columns (some producers drop the decimals) are amounts
     amounts = [w for w in words if w.is_amount or (w.text.isdigit() and w.x0 >= first_amount_x)]
     # codes: whole numbers left of the amounts (a split 款 may be printed without its zero: 301 | 2)
     codes = sorted((w for w in words if w.text.isdigit() and len(w.text) <= 7 and w.x1 <= first_amount_x), key=lambda w: w.x0)
-    label = "".join(w.text for w in words if w not in amounts and w not in codes)
+    label = merged + "".join(w.text for w in words if w not in amounts and w not in codes)
     row = RawRow(page=page, label=label, code=_joined_code([w.text for w in codes]), side=side)
     for w in amounts:
         a = min(anchors, key=lambda a: abs(a.xc - w.xc))
