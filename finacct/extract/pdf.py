@@ -6,6 +6,7 @@ reads a 30-page disclosure an order of magnitude faster than pdfminer-based tool
 from __future__ import annotations
 
 import ctypes
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,17 +58,54 @@ def read_pages(path: Path) -> list[Page]:
         doc.close()
 
 
+@dataclass(frozen=True)
+class Frame:
+    """Reading coordinates of a page: x along the text, y down the lines. Text printed
+    turned a quarter (a landscape table on a portrait page, shown upright by /Rotate) is
+    turned back, whatever the page's /Rotate says."""
+
+    turns: int  # quarter turns of the text, counter-clockwise
+    width: float  # page-space box
+    height: float
+
+    def point(self, x: float, y: float) -> tuple[float, float]:
+        w, h = self.width, self.height
+        return ((x, h - y), (y, x), (w - x, y), (h - y, w - x))[self.turns]
+
+    def box(self, left: float, bottom: float, right: float, top: float) -> tuple[float, float, float, float]:
+        """(x0, x1, top, bottom) in reading coordinates."""
+        (a, b), (c, d) = self.point(left, bottom), self.point(right, top)
+        return min(a, c), max(a, c), min(b, d), max(b, d)
+
+    @property
+    def size(self) -> tuple[float, float]:
+        return (self.width, self.height) if self.turns % 2 == 0 else (self.height, self.width)
+
+
+def _frame(page: pdfium.PdfPage, tp: pdfium.PdfTextPage, n: int) -> Frame:
+    """The quarter turn most of the page's characters are printed at (sampled)."""
+    left, bottom, right, top = page.get_bbox()
+    votes = [0, 0, 0, 0]
+    for i in range(0, n, max(1, n // 200)):
+        angle = pdfium_c.FPDFText_GetCharAngle(tp.raw, i)
+        if angle >= 0:  # pdfium measures clockwise
+            votes[-round(angle / (math.pi / 2)) % 4] += 1
+    return Frame(max(range(4), key=lambda q: votes[q]), right - left, top - bottom)
+
+
 def _page(page: pdfium.PdfPage, number: int) -> Page:
-    width, height = page.get_size()
-    rules, vrules = _rules(page, height)
-    out = Page(number, width, height, _words(page, height), rules, vrules)
+    tp = page.get_textpage()
+    n = tp.count_chars()
+    frame = _frame(page, tp, n)
+    rules, vrules = _rules(page, frame)
+    width, height = frame.size
+    out = Page(number, width, height, _words(tp, n, frame), rules, vrules)
+    tp.close()
     page.close()
     return out
 
 
-def _words(page: pdfium.PdfPage, height: float) -> list[Word]:
-    tp = page.get_textpage()
-    n = tp.count_chars()
+def _words(tp: pdfium.PdfTextPage, n: int, frame: Frame) -> list[Word]:
     text = tp.get_text_range(0, n) if n else ""
     ox, oy = ctypes.c_double(), ctypes.c_double()
     words: list[Word] = []
@@ -78,35 +116,34 @@ def _words(page: pdfium.PdfPage, height: float) -> list[Word]:
                 words.append(Word(*cur))
             cur = None
             continue
-        left, bottom, right, top = tp.get_charbox(i, loose=True)
+        x0, x1, top, bottom = frame.box(*tp.get_charbox(i, loose=True))
         pdfium_c.FPDFText_GetCharOrigin(tp.raw, i, ox, oy)
         size = pdfium_c.FPDFText_GetFontSize(tp.raw, i)
-        if not 0 < size <= 1.5 * (top - bottom):  # some producers report text-space sizes
-            size = top - bottom
-        base = height - oy.value
-        if cur and abs(cur[5] - base) < 0.3 * size and -0.5 * size < left - cur[2] < WORD_GAP * size:
+        if not 0 < size <= 1.5 * (bottom - top):  # some producers report text-space sizes
+            size = bottom - top
+        base = frame.point(ox.value, oy.value)[1]
+        if cur and abs(cur[5] - base) < 0.3 * size and -0.5 * size < x0 - cur[2] < WORD_GAP * size:
             cur[0] += ch
-            cur[2] = max(cur[2], right)
-            cur[3] = min(cur[3], height - top)
-            cur[4] = max(cur[4], height - bottom)
+            cur[2] = max(cur[2], x1)
+            cur[3] = min(cur[3], top)
+            cur[4] = max(cur[4], bottom)
         else:
             if cur:
                 words.append(Word(*cur))
-            cur = [ch, left, right, height - top, height - bottom, base, size]
+            cur = [ch, x0, x1, top, bottom, base, size]
     if cur:
         words.append(Word(*cur))
-    tp.close()
     return words
 
 
-def _rules(page: pdfium.PdfPage, height: float) -> tuple[list[tuple[float, float, float]], list[tuple[float, float, float]]]:
-    """Horizontal rulings (y, x0, x1) and vertical ones (x, top, bottom): thin paths, and the
-    edges of thin rectangles."""
+def _rules(page: pdfium.PdfPage, frame: Frame) -> tuple[list[tuple[float, float, float]], list[tuple[float, float, float]]]:
+    """Horizontal rulings (y, x0, x1) and vertical ones (x, top, bottom) in reading
+    coordinates: thin paths, and the edges of thin rectangles."""
     rules, vrules = [], []
     for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_PATH,), max_depth=3):
-        left, bottom, right, top = obj.get_bounds()
-        if top - bottom <= RULE_THICKNESS and right - left > 3:
-            rules.append((height - (top + bottom) / 2, left, right))
-        elif right - left <= RULE_THICKNESS and top - bottom > 3:
-            vrules.append(((left + right) / 2, height - top, height - bottom))
+        x0, x1, top, bottom = frame.box(*obj.get_bounds())
+        if bottom - top <= RULE_THICKNESS and x1 - x0 > 3:
+            rules.append(((top + bottom) / 2, x0, x1))
+        elif x1 - x0 <= RULE_THICKNESS and bottom - top > 3:
+            vrules.append(((x0 + x1) / 2, top, bottom))
     return rules, vrules

@@ -5,7 +5,7 @@ import re
 
 from finacct import classify
 from finacct.tables.rows import RawRow
-from finacct.tables.specs import ECONOMIC_FOOTERS, TableSpec, normalise
+from finacct.tables.specs import ECONOMIC_FOOTERS, TableSpec, normalise, sangong_side
 
 Fact = dict  # {"table", "row", "col", "value", "page", "label"}
 
@@ -35,7 +35,10 @@ def facts(spec: TableSpec, rows: list[RawRow], warnings: list[str]) -> list[Fact
             warnings.append(f"{spec.id} p{raw.page}: row '{normalise(raw.label) or raw.code}' could not be placed; its {len(raw.cells)} cells were left out")
             continue
         for col, value in raw.cells:
-            r, c = (col if spec.kind == "sangong" else (row, col))
+            r, c = (_sangong_cell(spec, raw, col) if spec.kind == "sangong" else (row, col))
+            if r is None or c is None:
+                warnings.append(f"{spec.id} p{raw.page}: {value} in row '{normalise(raw.label)}' has no 预算数/决算数 or item; left out")
+                continue
             if spec.kind == "summary":
                 c = _summary_col(spec, raw.side, r, c)
                 if c is None:
@@ -48,6 +51,13 @@ def facts(spec: TableSpec, rows: list[RawRow], warnings: list[str]) -> list[Fact
             out.setdefault(key, {"table": spec.id, "row": r, "col": c, "value": value, "page": raw.page,
                                  "label": normalise(raw.label) if spec.kind != "sangong" else ("预算数" if r == "budget" else "决算数")})
     return _totals_when_alone(list(out.values())) if spec.kind == "summary" else list(out.values())
+
+
+def _sangong_cell(spec: TableSpec, raw: RawRow, col: tuple[str | None, str | None]) -> tuple[str | None, str | None]:
+    """(budget/actual, item): the half the header does not give comes from the row label."""
+    side, item = col
+    label = normalise(raw.label)
+    return side or sangong_side(label), item or spec.column_of(re.sub(r"^（\d+）|^\d+[.．、]", "", label))
 
 
 def _totals_when_alone(facts: list[Fact]) -> list[Fact]:

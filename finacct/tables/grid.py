@@ -14,7 +14,7 @@ from finacct.extract.pdf import Page
 from finacct.tables import meta
 from finacct.tables.rows import RawRow
 from finacct.tables.specs import (
-    LABEL_HEADERS, ORDINAL, SANGONG_SIDES, SIDE_LABEL_HEADER, TableSpec, Template, normalise,
+    LABEL_HEADERS, ORDINAL, SIDE_LABEL_HEADER, TableSpec, Template, normalise, sangong_side,
 )
 from finacct.tables.locate import title_of
 
@@ -87,8 +87,9 @@ def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
     return max(0.0, min(a1, b1) - max(a0, b0))
 
 
-def header_cells(words: list[Word]) -> list[Cell]:
-    """Merge words stacked in one header cell (wrapped header text) into cells."""
+def header_cells(words: list[Word], rules: list[tuple[float, float, float]] = ()) -> list[Cell]:
+    """Merge words stacked in one header cell (wrapped header text) into cells; a ruling
+    between two stacked words separates two header rows (本年支出 / 基本支出 / 人员经费)."""
     cells: list[Cell] = []
     for w in sorted(words, key=lambda w: (w.baseline, w.x0)):
         best, best_ov = None, 0.0
@@ -96,7 +97,9 @@ def header_cells(words: list[Word]) -> list[Cell]:
             last = max(c.words, key=lambda v: v.baseline)
             gap = w.baseline - last.baseline
             ov = _overlap(w.x0, w.x1, last.x0, last.x1)
-            if 0 < gap <= 1.7 * w.size and ov >= 0.6 * min(w.x1 - w.x0, last.x1 - last.x0) and ov > best_ov:
+            ruled = any(last.bottom - 1 <= y <= w.top + 1 and x0 <= max(w.x0, last.x0) and x1 >= min(w.x1, last.x1)
+                        for y, x0, x1 in rules)
+            if 0 < gap <= 1.7 * w.size and ov >= 0.6 * min(w.x1 - w.x0, last.x1 - last.x0) and ov > best_ov and not ruled:
                 best, best_ov = c, ov
         if best:
             best.words.append(w)
@@ -121,13 +124,6 @@ def _is_leaf(cell: Cell, cells: list[Cell]) -> bool:
     return not any(o is not cell and o.x0 < cell.right and o.x1 > cell.left and o.top >= cell.bottom - 1 for o in cells)
 
 
-def _column(spec: TableSpec, text: str) -> str | None:
-    for col in spec.columns:
-        if re.search(col.header, text):
-            return col.key
-    return None
-
-
 # Leaf headers that only say "the amount" or "its subtotal": the column is the parent's.
 GENERIC_LEAF = re.compile(r"^(小计|合计|金额|计|决算数|预算数)$")
 
@@ -135,14 +131,14 @@ GENERIC_LEAF = re.compile(r"^(小计|合计|金额|计|决算数|预算数)$")
 def _leaf_key(spec: TableSpec, cell: Cell, parents: list[Cell]) -> str | None:
     """A column's key from its lowest header cell: its own words, unless they are generic and
     a merged cell printed above names the column (事业收入 / 金额, 项目支出 / 小计)."""
-    own = _column(spec, cell.text)
+    own = spec.column_of(cell.text)
     if own is not None and not GENERIC_LEAF.match(cell.text):
         return own
     width = cell.x1 - cell.x0
 
     def spans(o: Cell) -> bool:  # a ruled merged cell spans the column; an unruled one is centred over it
         return o.left <= cell.xc <= o.right if o.span else abs(o.xc - cell.xc) <= 1.5 * (o.x1 - o.x0 + width)
-    above = [(cell.top - o.bottom, k) for o in parents if o.bottom <= cell.top + 1 and spans(o) and (k := _column(spec, o.text))]
+    above = [(cell.top - o.bottom, k) for o in parents if o.bottom <= cell.top + 1 and spans(o) and (k := spec.column_of(o.text))]
     return min(above)[1] if above else own
 
 
@@ -193,11 +189,13 @@ def _anchors(spec: TableSpec, header: Header, lines: list[Line]) -> list[Anchor]
     """One anchor per amount column of the data, keyed by the lowest header cell above it (or,
     for a narrow column of zeros under no header text, the nearest column heading)."""
     cells = header.cells
-    if spec.kind == "sangong":
-        return _sangong_anchors(spec, cells)
+    columns = _data_columns(lines, header.labels)
+    if spec.kind == "sangong":  # each printed column takes the key of the heading nearest it
+        keyed = _sangong_anchors(spec, cells)
+        return [Anchor(min(keyed, key=lambda a: abs(a.xc - (x0 + x1) / 2)).key, (x0 + x1) / 2, x1 - x0)
+                for x0, x1 in columns] if keyed and columns else keyed
     heads = [c for c in cells if not _is_label(c)]
     leaves = [c for c in heads if _is_leaf(c, cells)]
-    columns = _data_columns(lines, header.labels)
     owners: list[Cell | None] = []
     for x0, x1 in columns:
         def over(pool: list[Cell]) -> Cell | None:
@@ -212,12 +210,15 @@ def _anchors(spec: TableSpec, header: Header, lines: list[Line]) -> list[Anchor]
 
 
 def _sangong_anchors(spec: TableSpec, cells: list[Cell]) -> list[Anchor]:
-    """三公 headers come interleaved (预算数/决算数 under each item) or blocked (items under
-    预算数 and again under 决算数): the leaves are whichever appears more often."""
-    sides = [(c, key) for c in cells for key, pat in SANGONG_SIDES if re.fullmatch(f"{pat}数?", c.text)]
-    items = [(c, k) for c in cells if (k := _column(spec, c.text))]
+    """三公 headers come interleaved (预算数/决算数 under each item), blocked (items under
+    预算数 and again under 决算数: the leaves are whichever appears more often), or with one
+    of the two as row labels (items as rows, or 预算数 / 决算数 rows): then that half of the key
+    comes from the row's label (None here)."""
+    sides = [(c, key) for c in cells if (key := sangong_side(c.text))]
+    items = [(c, k) for c in cells if (k := spec.column_of(c.text))]
     if not sides or not items:
-        return []
+        return [Anchor((side, None), c.xc, c.x1 - c.x0) for c, side in sides] + \
+               [Anchor((None, item), c.xc, c.x1 - c.x0) for c, item in items]
     nearest = lambda c, pool: min(pool, key=lambda p: abs(p[0].xc - c.xc))[1]  # noqa: E731
     if len(sides) >= len(items):
         return [Anchor((side, nearest(c, items)), c.xc, c.x1 - c.x0) for c, side in sides]
@@ -265,8 +266,8 @@ def read_table(template: Template, spec: TableSpec, pages: list[Page], warnings:
         header = [w for ln in lines[:start] for w in ln.words]
         data = [w for ln in lines[start:] for w in ln.words]
         if header:
-            cells = with_spans(header_cells(header), page.vrules)
-            if any(_column(spec, c.text) for c in cells):
+            cells = with_spans(header_cells(header, page.rules), page.vrules)
+            if any(spec.column_of(c.text) or (spec.kind == "sangong" and sangong_side(c.text)) for c in cells):
                 head = Header.read(cells, lines[start:])
         if not data:
             continue

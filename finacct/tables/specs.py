@@ -44,6 +44,10 @@ class TableSpec:
     rows: tuple[tuple[RowLabel, ...], tuple[RowLabel, ...]] = ((), ())  # summary tables: labels per side
     row: str = ""  # single-row tables: the row key of their one data row (b09's "budget")
 
+    def column_of(self, text: str) -> str | None:
+        """The column key a header (or, in a transposed table, a row label) names."""
+        return next((c.key for c in self.columns if re.search(c.header, text)), None)
+
 
 @dataclass(frozen=True)
 class Template:
@@ -119,6 +123,11 @@ SIDE_LABEL_HEADER = re.compile(r"^项目$|^项目名称$|^项目（按功能分�
 LABEL_HEADERS = re.compile(r"^(项目|科目名称|类|款|项|类款项|类款|行次|栏次|功能分类.*|支出功能分类.*|经济分类.*|"
                            r"部门预算经济分类.*|政府预算经济分类.*|科目编码|科目代码|功能科目代码|功能科目名称|项目名称|收入|支出|项目（按功能分类）)$")
 SANGONG_SIDES = (("budget", r"预算"), ("actual", r"决算"))
+
+
+def sangong_side(text: str) -> str | None:
+    """budget / actual for a 预算数 / 决算数 heading or row label."""
+    return next((key for key, pat in SANGONG_SIDES if re.fullmatch(f"(\\d{{4}}年)?{pat}数?", text)), None)
 
 ORDINAL = re.compile(r"^[一二三四五六七八九十]+[、.．]|^（[一二三四五六七八九十]+）")
 # A table number printed before its title: 表1：, 表 1:, 公开01表, 附表3, 一、, 五、
