@@ -4,7 +4,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-AMOUNT = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d{1,2}$|^-?\d{1,3}(?:,\d{3})+$")
+AMOUNT = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d{1,2}$|^-?\d{1,3}(?:,\d{3})+$|^[-—－–]{1,2}$")
+DASH = re.compile(r"^[-—－–]{1,2}$")  # printed for zero
 CODE = re.compile(r"^\d{2,7}$")
 
 
@@ -34,8 +35,8 @@ class Word:
 
 
 def amount(text: str) -> float:
-    """'1,234.50' -> 1234.5"""
-    return float(text.replace(",", ""))
+    """'1,234.50' -> 1234.5; a dash printed for zero -> 0.0"""
+    return 0.0 if DASH.match(text) else float(text.replace(",", ""))
 
 
 @dataclass
@@ -74,17 +75,3 @@ def group_lines(words: list[Word], tolerance: float = 0.45) -> list[Line]:
 def band_index(y: float, rules: list[float]) -> int:
     """Index of the band between horizontal rulings that holds y."""
     return sum(1 for r in rules if r < y)
-
-
-def split_x(words: list[Word], lo: float, hi: float) -> float:
-    """The middle of the widest vertical gap in the words' x-coverage between lo and hi
-    (where one side of a two-sided table ends and the next begins)."""
-    spans = sorted((max(w.x0, lo), min(w.x1, hi)) for w in words if w.x1 > lo and w.x0 < hi)
-    best, cut, edge = -1.0, (lo + hi) / 2, lo
-    for x0, x1 in spans:
-        if x0 - edge > best:
-            best, cut = x0 - edge, (x0 + edge) / 2
-        edge = max(edge, x1)
-    if hi - edge > best:
-        cut = (hi + edge) / 2
-    return cut

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from finacct.extract.layout import Line, Word, amount, band_index, group_lines, split_x
+from finacct.extract.layout import Line, Word, amount, band_index, group_lines
 from finacct.extract.pdf import Page
 from finacct.tables import meta
 from finacct.tables.rows import RawRow
@@ -226,13 +226,16 @@ def _sangong_anchors(spec: TableSpec, cells: list[Cell]) -> list[Anchor]:
 
 
 def _side_cuts(cells: list[Cell], anchors: list[Anchor], data_words: list[Word]) -> list[float]:
-    """x boundaries between the sides of a multi-sided table (t01, t04, t06)."""
+    """x boundaries between the sides of a multi-sided table (t01, t04, t06): right after the
+    last amount column before a side's label heading, where that side's labels begin."""
     starts = sorted(c.xc for c in cells if SIDE_LABEL_HEADER.search(c.text))
     cuts = []
     for s in starts[1:]:
-        left = [a.xc for a in anchors if a.xc < s]
-        if left:
-            cuts.append(split_x(data_words, max(left), s))
+        edges = [a.xc + a.width / 2 for a in anchors if a.xc < s]
+        if edges:
+            edge = max(edges)
+            after = [w.x0 for w in data_words if edge < w.x0 < s]
+            cuts.append((edge + min(after, default=s)) / 2)
     return cuts
 
 
@@ -368,15 +371,23 @@ def _starts_row(spec: TableSpec, line: Line) -> bool:
 
 
 def _by_lines(spec: TableSpec, words: list[Word]) -> list[list[Word]]:
-    """Without rulings: lines that start a row anchor it; wrapped label fragments and
-    amounts printed on a line of their own join the nearest anchor line."""
+    """Without rulings: lines that start a row anchor it, and so does a line of amounts with
+    no such line within a line's height (a name wrapped above and below its amounts);
+    wrapped label fragments and amounts printed on a line of their own join the nearest
+    anchor line."""
     lines = group_lines(words)
-    starts = [i for i, ln in enumerate(lines) if _starts_row(spec, ln)] or [0]
+    starts = [i for i, ln in enumerate(lines) if _starts_row(spec, ln)]
+    starts += [i for i, ln in enumerate(lines) if i not in starts and any(w.is_amount for w in ln.words)
+               and not any(abs(lines[s].baseline - ln.baseline) < 1.2 * ln.words[0].size for s in starts)]
+    starts = sorted(starts) or [0]
     groups: dict[int, list[Word]] = {i: [] for i in starts}
     for i, ln in enumerate(lines):
         owner = min(starts, key=lambda s: (abs(lines[s].baseline - ln.baseline), s > i))
         groups[owner].extend(ln.words)
     return [groups[i] for i in starts]
+
+
+CODE_IN_NAME = re.compile(r"[（\[【]\s*(\d{3}|\d{5}|\d{7})\s*[）\]】]$|^(\d{3}|\d{5}|\d{7})(?=[^\d.,])")
 
 
 def _joined_code(parts: list[str]) -> str:
@@ -396,7 +407,10 @@ def _raw_row(spec: TableSpec, page: int, side: int, words: list[Word], anchors: 
     # codes: whole numbers left of the amounts (a split 款 may be printed without its zero: 301 | 2)
     codes = sorted((w for w in words if w.text.isdigit() and len(w.text) <= 7 and w.x1 <= first_amount_x), key=lambda w: w.x0)
     label = merged + "".join(w.text for w in words if w not in amounts and w not in codes)
-    row = RawRow(page=page, label=label, code=_joined_code([w.text for w in codes]), side=side)
+    code = _joined_code([w.text for w in codes])
+    if not code and (m := CODE_IN_NAME.search(normalise(label))):  # 小学教育（2050202）, 2050202小学教育
+        code, label = m.group(1) or m.group(2), CODE_IN_NAME.sub("", normalise(label))
+    row = RawRow(page=page, label=label, code=code, side=side)
     for w in amounts:
         a = min(anchors, key=lambda a: abs(a.xc - w.xc))
         if a.key is None or abs(a.xc - w.xc) > max(a.width, w.x1 - w.x0) + 12:
