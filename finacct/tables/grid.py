@@ -363,11 +363,32 @@ def _by_rules(words: list[Word], rules: list[float], ruled: list[tuple[float, fl
 
 def _starts_row(spec: TableSpec, line: Line) -> bool:
     first = line.words[0]
-    if (first.is_code and len(first.text) >= 3) or ORDINAL.match(line.text):
-        return True
     label = normalise("".join(w.text for w in line.words if not w.is_amount))
+    if (first.is_code and len(first.text) >= 3) or ORDINAL.match(line.text) or CODE_IN_NAME.search(label):
+        return True
     return bool(re.search(r"合计|总计|结余|结转|分配|人员经费|公用经费|预算数|决算数", label)) or (
         spec.kind == "summary" and bool(re.search(r"收入$|支出$", label)))
+
+
+def _line_label(line: Line) -> str:
+    return normalise("".join(w.text for w in line.words if not w.is_amount))
+
+
+def _closed_by_codes(spec: TableSpec, lines: list[Line]) -> list[list[Word]]:
+    """Names that end in their code (行政运行（2010301）) wrapped over lines, amounts beside
+    the middle line: a row runs from the line after the previous code to its own code."""
+    groups: list[list[Word]] = []
+    current: list[Word] = []
+    for ln in lines:
+        label = _line_label(ln)
+        if label and not current and not CODE_AFTER_NAME.search(label) and _starts_row(spec, ln):
+            groups.append(list(ln.words))  # 合计 and other rows without a code
+            continue
+        current.extend(ln.words)
+        if CODE_AFTER_NAME.search(label):
+            groups.append(current)
+            current = []
+    return groups + ([current] if current else [])
 
 
 def _by_lines(spec: TableSpec, words: list[Word]) -> list[list[Word]]:
@@ -376,6 +397,8 @@ def _by_lines(spec: TableSpec, words: list[Word]) -> list[list[Word]]:
     wrapped label fragments and amounts printed on a line of their own join the nearest
     anchor line."""
     lines = group_lines(words)
+    if sum(bool(CODE_AFTER_NAME.search(_line_label(ln))) for ln in lines) >= 2:
+        return _closed_by_codes(spec, lines)
     starts = [i for i, ln in enumerate(lines) if _starts_row(spec, ln)]
     starts += [i for i, ln in enumerate(lines) if i not in starts and any(w.is_amount for w in ln.words)
                and not any(abs(lines[s].baseline - ln.baseline) < 1.2 * ln.words[0].size for s in starts)]
@@ -388,6 +411,7 @@ def _by_lines(spec: TableSpec, words: list[Word]) -> list[list[Word]]:
 
 
 CODE_IN_NAME = re.compile(r"[（\[【]\s*(\d{3}|\d{5}|\d{7})\s*[）\]】]$|^(\d{3}|\d{5}|\d{7})(?=[^\d.,])")
+CODE_AFTER_NAME = re.compile(r"[（\[【]\s*(\d{3}|\d{5}|\d{7})\s*[）\]】]$")
 
 
 def _joined_code(parts: list[str]) -> str:
