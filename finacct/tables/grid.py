@@ -87,9 +87,10 @@ def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
     return max(0.0, min(a1, b1) - max(a0, b0))
 
 
-def header_cells(words: list[Word], rules: list[tuple[float, float, float]] = ()) -> list[Cell]:
-    """Merge words stacked in one header cell (wrapped header text) into cells; a ruling
-    between two stacked words separates two header rows (本年支出 / 基本支出 / 人员经费)."""
+def header_cells(spec: TableSpec, words: list[Word], rules: list[tuple[float, float, float]] = ()) -> list[Cell]:
+    """Merge words stacked in one header cell (wrapped header text) into cells. Two stacked
+    words that each name a column, or a ruling between them, are two header rows
+    (基本支出 over 人员经费), not one wrapped heading."""
     cells: list[Cell] = []
     for w in sorted(words, key=lambda w: (w.baseline, w.x0)):
         best, best_ov = None, 0.0
@@ -98,7 +99,7 @@ def header_cells(words: list[Word], rules: list[tuple[float, float, float]] = ()
             gap = w.baseline - last.baseline
             ov = _overlap(w.x0, w.x1, last.x0, last.x1)
             ruled = any(last.bottom - 1 <= y <= w.top + 1 and x0 <= max(w.x0, last.x0) and x1 >= min(w.x1, last.x1)
-                        for y, x0, x1 in rules)
+                        for y, x0, x1 in rules) or bool(spec.column_of(normalise(c.text)) and spec.column_of(normalise(w.text)))
             if 0 < gap <= 1.7 * w.size and ov >= 0.6 * min(w.x1 - w.x0, last.x1 - last.x0) and ov > best_ov and not ruled:
                 best, best_ov = c, ov
         if best:
@@ -109,7 +110,8 @@ def header_cells(words: list[Word], rules: list[tuple[float, float, float]] = ()
 
 
 def with_spans(cells: list[Cell], vrules: list[tuple[float, float, float]]) -> list[Cell]:
-    """Each cell's extent between the nearest vertical rulings left and right of its text."""
+    """Each cell's extent: between the nearest vertical rulings left and right of its text;
+    without rulings, a heading centred over a run of two or more headings below it spans them."""
     for c in cells:
         mid = (c.top + c.bottom) / 2
         crossing = [x for x, top, bottom in vrules if top - 1 <= mid <= bottom + 1]
@@ -117,7 +119,21 @@ def with_spans(cells: list[Cell], vrules: list[tuple[float, float, float]]) -> l
         right = [x for x in crossing if x >= c.x1 - 1]
         if left and right:
             c.span = (max(left), min(right))
+        else:
+            c.span = _centred_over(c, cells)
     return cells
+
+
+def _centred_over(cell: Cell, cells: list[Cell]) -> tuple[float, float] | None:
+    below = sorted((o for o in cells if o.top >= cell.bottom - 1), key=lambda o: o.x0)
+    best = None
+    for i in range(len(below)):
+        for j in range(i + 1, len(below)):
+            x0, x1 = below[i].x0, max(o.x1 for o in below[i:j + 1])
+            if abs((x0 + x1) / 2 - cell.xc) <= max(8.0, 0.25 * (cell.x1 - cell.x0)) and x0 <= cell.x0 and x1 >= cell.x1:
+                if best is None or x1 - x0 > best[1] - best[0]:
+                    best = (x0, x1)
+    return best
 
 
 def _is_leaf(cell: Cell, cells: list[Cell]) -> bool:
@@ -269,7 +285,7 @@ def read_table(template: Template, spec: TableSpec, pages: list[Page], warnings:
         header = [w for ln in lines[:start] for w in ln.words]
         data = [w for ln in lines[start:] for w in ln.words]
         if header:
-            cells = with_spans(header_cells(header, page.rules), page.vrules)
+            cells = with_spans(header_cells(spec, header, page.rules), page.vrules)
             if any(spec.column_of(c.text) or (spec.kind == "sangong" and sangong_side(c.text)) for c in cells):
                 head = Header.read(cells, lines[start:])
         if not data:
