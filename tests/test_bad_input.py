@@ -57,10 +57,9 @@ def test_scanned_pdf_without_text_layer(tmp_path: Path) -> None:
     _fails_with(tmp_path / "scan.pdf", "OCR")
 
 
-def test_budget_document_is_named_as_such(tmp_path: Path) -> None:
-    text = SAMPLE.read_text(encoding="utf-8").replace("决算", "预算")
-    (tmp_path / "budget.txt").write_text(text, encoding="utf-8")
-    _fails_with(tmp_path / "budget.txt", "budget (部门预算)")
+def test_text_that_is_no_disclosure_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("会议纪要\n本周讨论了预算编制和决算公开的进度。\n", encoding="utf-8")
+    _fails_with(tmp_path / "notes.txt", "no table of a 部门决算 or 部门预算 disclosure")
 
 
 def test_unparseable_row_is_reported_and_other_tables_survive(tmp_path: Path) -> None:

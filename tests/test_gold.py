@@ -32,7 +32,7 @@ def test_pdf_rows_without_rulings_match_answer_key(name: str, monkeypatch: pytes
     from conftest import corpus_file, gold
     import finacct
     from finacct.extract import pdf
-    monkeypatch.setattr(pdf, "_rules", lambda page, height: [])
+    monkeypatch.setattr(pdf, "_rules", lambda page, frame: ([], []))
     d = finacct.load(corpus_file(f"{name}.pdf"))
     expected = {(f["table"], f["row"], f["col"]): f["value"] for f in gold(name)["facts"]}
     got = {(f.table, f.row, f.col): f.value for f in d.facts.itertuples()}

@@ -231,7 +231,8 @@ def _sangong_anchors(spec: TableSpec, cells: list[Cell]) -> list[Anchor]:
     of the two as row labels (items as rows, or 预算数 / 决算数 rows): then that half of the key
     comes from the row's label (None here)."""
     sides = [(c, key) for c in cells if (key := sangong_side(c.text))]
-    items = [(c, k) for c in cells if (k := spec.column_of(c.text))]
+    named = [c for c in cells if spec.column_of(c.text)]
+    items = [(c, spec.column_of(c.text)) for c in named if _is_leaf(c, named)]  # not 公务用车购置及运行费 over its parts
     if not sides or not items:
         return [Anchor((side, None), c.xc, c.x1 - c.x0) for c, side in sides] + \
                [Anchor((None, item), c.xc, c.x1 - c.x0) for c, item in items]

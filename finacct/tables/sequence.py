@@ -15,7 +15,10 @@ INTEGER = re.compile(r"^\d+$")
 
 def read_table(spec: TableSpec, lines: list[tuple[int, str]], page: int, warnings: list[str]) -> list[RawRow]:
     """Rows of a table section given as (line number, text) pairs."""
-    reader = {"functional": _functional, "summary": _summary, "economic": _economic, "sangong": _sangong}[spec.kind]
+    reader = {"functional": _functional, "summary": _summary, "economic": _economic, "sangong": _sangong}.get(spec.kind)
+    if reader is None:
+        warnings.append(f"{spec.id} ({spec.name}) line {page}: a {spec.kind} table is not read from a text dump; left out")
+        return []
     return reader(spec, lines, page, warnings)
 
 
