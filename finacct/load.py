@@ -8,7 +8,7 @@ import pandas as pd
 from finacct.errors import UnreadableError
 from finacct.extract import detect, pdf, textdump
 from finacct.model import FACT_COLUMNS, Disclosure
-from finacct.tables import canonical, grid, locate, meta, performance, sequence
+from finacct.tables import canonical, confidence, grid, locate, meta, performance, sequence
 from finacct.tables.specs import DECLARED_EMPTY, Template, choose_template
 
 
@@ -38,8 +38,26 @@ def peek(path: str | Path, pages: int = 8) -> tuple[str, int | None]:
     return meta.department(lines), meta.year(lines)
 
 
+def _withhold_unreadable(d: Disclosure, template: Template, found: dict[str, list[int]],
+                         facts: dict[str, list[dict]]) -> set[str]:
+    """A table whose own identities fail wholesale was not read as printed: its facts are
+    withheld (status stays what was seen) rather than reported as misplaced numbers."""
+    withheld = set()
+    for t, rows in facts.items():
+        share, bad = confidence.unreadable(template.tables[t], rows)
+        d.tables[t] = {"confidence": share}
+        if bad:
+            d.warnings.append(f"{t} ({template.name_of(t)}) p{found[t][0]}: unreadable — only {share:.0%} of its own "
+                              f"identities hold, so its layout was not understood; its {len(rows)} values are withheld")
+            d.tables[t]["unreadable"] = True
+            facts[t] = []
+            withheld.add(t)
+    return withheld
+
+
 def _finish(d: Disclosure, template: Template, found: dict[str, list[int]], facts: dict[str, list[dict]],
             texts: dict[str, str]) -> Disclosure:
+    withheld = _withhold_unreadable(d, template, found, facts)
     rows = [f for t in template.ids for f in facts.get(t, [])]
     d.facts = pd.DataFrame(rows, columns=FACT_COLUMNS)
     for t in template.ids:
@@ -48,8 +66,8 @@ def _finish(d: Disclosure, template: Template, found: dict[str, list[int]], fact
             d.tables[t] = {"status": template.status_if_absent(t), "pages": []}
             if t in template.tables:
                 d.warnings.append(f"{t} ({name}) not found")
-        elif facts.get(t):
-            d.tables[t] = {"status": "present", "pages": found[t]}
+        elif facts.get(t) or t in withheld:
+            d.tables[t] = {"status": "present", "pages": found[t], **d.tables.get(t, {})}
         else:
             d.tables[t] = {"status": "declared_empty", "pages": found[t]}
             statement = DECLARED_EMPTY.search(texts.get(t, ""))

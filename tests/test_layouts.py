@@ -55,3 +55,18 @@ def test_layout(key: Path) -> None:
         problems.append(f"F1={f1:.3f} recall={recall:.3f} precision={precision:.3f}; wrong {len(wrong)} {wrong[:5]}, "
                         f"missed {len(missed)} {missed[:5]}, extra {len(extra)} {extra[:5]}")
     assert not problems, "\n".join(problems + [f"warning: {w}" for w in d.warnings[:10]])
+
+
+def test_scrambled_columns_are_withheld_not_emitted() -> None:
+    """支出决算表 printed with its amount columns in another order than its header names them
+    (tests/fixtures/scrambled/make.py): its own column sums fail, so t03 is withheld with a
+    warning naming it, while the 收入决算表 beside it is read in full."""
+    d = finacct.load(LAYOUTS.parent / "scrambled" / "scrambled.pdf")
+    assert d.tables["t03"]["status"] == "present" and d.tables["t03"]["unreadable"]
+    assert d.facts[d.facts["table"] == "t03"].empty
+    assert any(w.startswith("t03 (支出决算表) p2: unreadable") for w in d.warnings)
+    sample = finacct.load(LAYOUTS.parents[2] / "data" / "changchun_gov_office_2023.txt")
+    want = {(r, c): v for t, r, c, v in zip(sample.facts["table"], sample.facts["row"], sample.facts["col"], sample.facts["value"])
+            if t == "t02" and c in ("total", "appropriation", "other") and v}
+    got = {(r, c): v for t, r, c, v in zip(d.facts["table"], d.facts["row"], d.facts["col"], d.facts["value"]) if t == "t02" and v}
+    assert got == want and d.tables["t02"]["confidence"] == 1.0

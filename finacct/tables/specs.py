@@ -43,6 +43,7 @@ class TableSpec:
     side_columns: tuple[tuple[str, ...], ...] = ()  # summary tables: columns of each side
     rows: tuple[tuple[RowLabel, ...], tuple[RowLabel, ...]] = ((), ())  # summary tables: labels per side
     row: str = ""  # single-row tables: the row key of their one data row (b09's "budget")
+    sums: tuple[tuple[str, tuple[str, ...]], ...] = ()  # column identities on every row: total = Σ parts
 
     def column_of(self, text: str) -> str | None:
         """The column key a header (or, in a transposed table, a row label) names."""
@@ -100,7 +101,7 @@ def _template(data: dict[str, Any], shared_columns: dict[str, Any], shared_rows:
         tables[t["id"]] = TableSpec(
             t["id"], t["name"], t["title"], t["kind"], tuple(Column(k, p) for k, p in cols),
             tuple(map(tuple, t.get("print_orders", []))), tuple(map(tuple, t.get("side_columns", []))),
-            rows, t.get("row", ""))
+            rows, t.get("row", ""), tuple((a, tuple(b)) for a, b in t.get("sums", [])))
     return Template(data["name"], data["kind"], data.get("label", data["name"]), tables)
 
 
