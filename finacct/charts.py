@@ -1,6 +1,7 @@
 """Charts: one function per chart, a Disclosure in, an Altair chart out, Chinese labels and
 one theme. ``save(chart, path)`` writes offline HTML (Vega libraries inlined) or PNG/SVG
-with a CJK font (Noto Sans CJK SC from the ``fonts`` extra, or any CJK font the system has)."""
+with a CJK font (Noto Sans CJK SC from the ``fonts`` extra, or any CJK font the system has).
+Importing this module makes charts display offline in JupyterLab (see ``offline_renderer``)."""
 from __future__ import annotations
 
 import os
@@ -30,6 +31,17 @@ def theme() -> alt.theme.ThemeConfig:
 
 
 alt.theme.register("finacct", enable=True)(theme)
+
+
+def offline_renderer() -> None:
+    """Display charts as the Vega-Lite mimetype, which JupyterLab 4 draws with its own Vega:
+    altair's default renderer loads Vega from a CDN, so on an intranet every chart is an
+    "Error loading script". A renderer the user enabled is left alone."""
+    if alt.renderers.active == "default":
+        alt.renderers.enable("mimetype")
+
+
+offline_renderer()
 
 
 def _frame(d: Disclosure, table: str) -> pd.DataFrame:

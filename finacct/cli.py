@@ -1,19 +1,26 @@
-"""Command line: thin, parses arguments and calls the API."""
+"""Command line: thin, parses arguments and calls the API.
+
+Only the standard library is imported here: pandas, the reader, the rules and the report
+builder are imported inside the subcommand that needs them, so ``--help``, ``--version`` and
+a missing input answer at once."""
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
-from finacct import load
+from finacct import __version__
 from finacct.errors import UnreadableError
-from finacct.extract import xlsx
-from finacct.reconcile import SCHEMA
-from finacct.reconcile.docs import rules_markdown
+
+DISCLOSURE = "a disclosure: PDF with a text layer, text dump or finacct xlsx"
+FAIL_ON = {"error": ("error",), "rounding": ("error", "rounding"), "none": ()}   # --fail-on: statuses that exit 1
 
 
 def _extract(args: argparse.Namespace) -> int:
+    from finacct.extract import xlsx
+    from finacct.load import load
     d = load(args.path)
     if args.xlsx:
         xlsx.write(d, Path(args.xlsx))
@@ -28,6 +35,8 @@ def _extract(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from finacct.load import load
+    from finacct.reconcile import SCHEMA
     d = load(args.path)
     findings = d.check()
     if args.json:
@@ -38,10 +47,11 @@ def _check(args: argparse.Namespace) -> int:
         print(" · ".join(f"{s} {n}" for s, n in findings.counts().items()))
         for r in findings[findings["status"].isin(["error", "rounding", "insufficient_data"])].itertuples():
             print(f"{r.status:>17}  {r.rule:<28} p{','.join(map(str, r.pages))}  {r.message}")
-    return 0
+    return 1 if findings["status"].isin(FAIL_ON[args.fail_on]).any() else 0
 
 
 def _rules(args: argparse.Namespace) -> int:
+    from finacct.reconcile.docs import rules_markdown
     sys.stdout.write(rules_markdown())
     return 0
 
@@ -51,8 +61,6 @@ def _report(args: argparse.Namespace) -> int:
     from finacct.report import index
     from finacct.report.build import Job, build
     root = Path(args.out)
-    if not Path(args.path).exists():
-        raise OSError(2, "no such file")
     result = build(Job(args.path, str(root), prior=args.prior or "", budget=args.budget or ""))
     index.write(root)
     _store(root, [{"dir": result.dir}])
@@ -70,41 +78,76 @@ def _batch(args: argparse.Namespace) -> int:
     return 1 if args.strict and counts["failed"] else 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="finacct", description="Chinese department final-accounts disclosures (部门决算公开)")
-    sub = parser.add_subparsers(dest="command", required=True)
-    ex = sub.add_parser("extract", help="read a disclosure (PDF, text dump, xlsx) into the canonical tables")
-    ex.add_argument("path")
+class _Help(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows each option's default, except the None / False of an option that is simply off
+    (its help says what happens without it)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default is None or action.default is False:
+            return action.help
+        return super()._get_help_string(action)
+
+
+def parser() -> argparse.ArgumentParser:
+    """The finacct argument parser (every option has help text)."""
+    top = argparse.ArgumentParser(prog="finacct", formatter_class=_Help,
+                                  description="Chinese department final-accounts disclosures (部门决算公开)")
+    top.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, text: str, run: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=text, description=text, formatter_class=_Help)
+        p.set_defaults(run=run)
+        return p
+
+    ex = command("extract", "read a disclosure (PDF, text dump, xlsx) into the canonical tables", _extract)
+    ex.add_argument("path", metavar="PATH", help=DISCLOSURE)
     ex.add_argument("--json", action="store_true", help="print the contract JSON (finacct.disclosure/1) on stdout")
-    ex.add_argument("--xlsx", metavar="OUT", help="also write the canonical spreadsheet")
-    ex.set_defaults(run=_extract)
-    ck = sub.add_parser("check", help="evaluate every identity and every number the narrative states")
-    ck.add_argument("path")
+    ex.add_argument("--xlsx", metavar="OUT", help="also write the canonical spreadsheet to OUT")
+    ck = command("check", "evaluate every identity and every number the narrative states", _check)
+    ck.add_argument("path", metavar="PATH", help=DISCLOSURE)
     ck.add_argument("--json", action="store_true", help="print the findings JSON (finacct.findings/1) on stdout")
-    ck.set_defaults(run=_check)
-    ru = sub.add_parser("rules", help="print the rule list (Markdown, one line per rule)")
-    ru.set_defaults(run=_rules, path="")
-    rp = sub.add_parser("report", help="one disclosure -> reports/<department>/<year>/report.ipynb + report.html")
-    rp.add_argument("path")
-    rp.add_argument("--out", default="reports")
-    rp.add_argument("--prior", help="last year's disclosure of the same department")
-    rp.add_argument("--budget", help="年初预算 file (CSV/xlsx: code,budget[,name])")
-    rp.set_defaults(run=_report)
-    bt = sub.add_parser("batch", help="a report for every disclosure under DIR, an index page and the corpus store")
-    bt.add_argument("path", metavar="DIR")
-    bt.add_argument("--out", default="reports")
-    bt.add_argument("--workers", type=int, default=None, help="parallel workers (default: the cores you have)")
-    bt.add_argument("--executor", choices=("local", "dask"), default="local")
-    bt.add_argument("--scheduler", help="Dask scheduler address (tcp://host:8786); none starts a local cluster")
+    ck.add_argument("--fail-on", choices=tuple(FAIL_ON), default="none",
+                    help="exit 1 when a finding has this status or a worse one (error > rounding), for CI")
+    command("rules", "print the rule list (Markdown, one line per rule)", _rules).set_defaults(path="")
+    rp = command("report", "one disclosure -> OUT/<department>/<year>/report.ipynb + report.html", _report)
+    rp.add_argument("path", metavar="PATH", help=DISCLOSURE)
+    rp.add_argument("--out", default="reports", help="folder of the reports, the index page and the store")
+    rp.add_argument("--prior", help="last year's disclosure of the same department (增减原因 from the rows that moved)")
+    rp.add_argument("--budget", help="年初预算 file (CSV/xlsx: code,budget[,name]; 万元) for 完成率")
+    bt = command("batch", "a report for every disclosure under DIR, an index page and the corpus store", _batch)
+    bt.add_argument("path", metavar="DIR", help="folder searched recursively for PDFs, text dumps and xlsx")
+    bt.add_argument("--out", default="reports", help="folder of the reports, the index page and the store")
+    bt.add_argument("--workers", type=int, help="parallel workers (without it: one per core)")
+    bt.add_argument("--executor", choices=("local", "dask"), default="local", help="local: worker processes on this machine; dask: a Dask cluster")
+    bt.add_argument("--scheduler", help="Dask scheduler address (tcp://host:8786); without it a local cluster is started")
     bt.add_argument("--timeout", type=float, default=300, help="seconds one document may take")
-    bt.add_argument("--memory-mb", type=int, default=4096, help="address-space limit of one worker and its kernel")
+    bt.add_argument("--memory-mb", type=int, default=4096, help="data-segment limit of one worker and its kernel, MB")
     bt.add_argument("--force", action="store_true", help="rebuild reports whose inputs did not change")
     bt.add_argument("--strict", action="store_true", help="exit 1 when any document failed")
     bt.add_argument("--quiet", action="store_true", help="no progress bar")
     bt.add_argument("--no-pair", action="store_true",
                     help="do not use a department's previous year in the same folder as the report's prior")
-    bt.set_defaults(run=_batch)
-    args = parser.parse_args(argv)
+    return top
+
+
+def _missing_input(args: argparse.Namespace) -> str | None:
+    """Why the input files cannot be used, checked before anything heavy is imported."""
+    if args.command == "batch":
+        folder = Path(args.path)
+        return None if folder.is_dir() else f"{folder}: {'not a directory' if folder.exists() else 'no such directory'}"
+    for path in (args.path, getattr(args, "prior", None), getattr(args, "budget", None)):
+        if path and not Path(path).is_file():
+            return f"{path}: {'is a directory' if Path(path).is_dir() else 'no such file'}"
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    problem = _missing_input(args)
+    if problem:
+        print(f"finacct: {problem}", file=sys.stderr)
+        return 2
     try:
         return args.run(args)
     except UnreadableError as exc:

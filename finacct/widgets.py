@@ -11,9 +11,12 @@ import pandas as pd
 from IPython.display import display
 
 from finacct import classify
+from finacct.charts import offline_renderer
 from finacct.corpus import Corpus, same_department
 from finacct.model import Disclosure
 from finacct.tables.specs import SPECS, TABLE_IDS
+
+offline_renderer()   # the explorer's chart draws in JupyterLab without a CDN, in the finacct theme
 
 ALL = "（全部）"
 LEVEL_NAMES = ("类", "款", "项")

@@ -366,11 +366,11 @@ def _by_rules(words: list[Word], rules: list[float], ruled: list[tuple[float, fl
         crossing = [y for y, x0, x1 in ruled if x0 <= w.xc <= x1]
         above = max((y for y in crossing if y < mid), default=None)
         below = min((y for y in crossing if y > mid), default=None)
-        covered = {b for b in occupied if above is not None and below is not None
-                   and band_index(above + 0.1, rules) <= b <= band_index(below - 0.1, rules)}
-        shared = any(v is not w and band[id(v)] in covered and not v.is_amount and _overlap(v.x0, v.x1, w.x0, w.x1) > 0
-                     for v in words)  # then the column is merely unruled, not merged
-        if not w.is_amount and not w.text.isdigit() and len(covered) >= 2 and not shared:
+        first, last = (band_index(above + 0.1, rules), band_index(below - 0.1, rules)) if above is not None and below is not None else (0, 0)
+        covered = {b for b in occupied if first <= b <= last} if last > first else set()
+        if not w.is_amount and not w.text.isdigit() and len(covered) >= 2 and not any(
+                v is not w and band[id(v)] in covered and not v.is_amount and _overlap(v.x0, v.x1, w.x0, w.x1) > 0
+                for v in words):  # another label in the same column: merely unruled, not merged
             for b in covered:
                 spans.setdefault(b, []).append(w)
         else:
