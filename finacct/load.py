@@ -9,7 +9,7 @@ from finacct.errors import UnreadableError
 from finacct.extract import detect, pdf, textdump
 from finacct.model import FACT_COLUMNS, Disclosure
 from finacct.tables import canonical, confidence, grid, locate, meta, performance, sequence
-from finacct.tables.specs import DECLARED_EMPTY, Template, choose_template
+from finacct.tables.specs import DECLARED_EMPTY, SAYS_EMPTY, Template, choose_template
 
 
 def load(path: str | Path) -> Disclosure:
@@ -66,14 +66,13 @@ def _finish(d: Disclosure, template: Template, found: dict[str, list[int]], fact
             d.tables[t] = {"status": template.status_if_absent(t), "pages": []}
             if t in template.tables:
                 d.warnings.append(f"{t} ({name}) not found")
-        elif facts.get(t) or t in withheld:
-            d.tables[t] = {"status": "present", "pages": found[t], **d.tables.get(t, {})}
         else:
-            d.tables[t] = {"status": "declared_empty", "pages": found[t]}
-            statement = DECLARED_EMPTY.search(texts.get(t, ""))
-            if statement:
+            present = bool(facts.get(t)) or t in withheld
+            d.tables[t] = {"status": "present" if present else "declared_empty", "pages": found[t], **d.tables.get(t, {})}
+            statement = (SAYS_EMPTY if present else DECLARED_EMPTY).search(texts.get(t, ""))
+            if statement:  # on a table with amounts, a template note left in (checked as completeness.empty_note)
                 d.tables[t]["statement"] = statement.group(0)
-            else:
+            elif not present:
                 d.warnings.append(f"{t} ({name}) is printed without any amount and without a statement that it is empty")
     return d
 

@@ -50,6 +50,14 @@ EXPECTED = {
                      ("narrative.budget_items", "10210.34"), ("narrative.procurement", "2319.21"),
                      *[("narrative.listed_items", w) for w in ("奖金", "奖励金", "其他对个人和家庭的补助", "税金及附加费用")]],
     },
+    "chongqing_swu_university_2023_budget.pdf": {  # E1/E2: 2050202 收入合计 printed 0.50 low
+        "error": [("b02.hierarchy", "款 20502 total"), ("b02.columns", "b02 2050202 ")],
+    },
+    "putuo_wanli_street_2024_budget.pdf": {  # N1: b09 prints its figures under a note that it is empty
+        "error": [("completeness.empty_note", "b09 prints amounts")],
+    },
+    "putuo_district_office_2025_budget.pdf": {},
+    "jiangsu_high_court_2018_budget.pdf": {},
     "chongqing_swu_university_2023_final.pdf": {  # university template: A1–A7, all rounding
         "rounding": [("t02.hierarchy", "款 20502 other"), ("t02.columns", "t02 2050204 "), ("t03.hierarchy", "类 205 project"),
                      ("t03.columns", "t03 205 "), ("t03.hierarchy", "合计 total basic"), ("t03.hierarchy", "合计 total project"),
@@ -86,20 +94,22 @@ def test_check_finds_every_listed_inconsistency_and_no_false_error(name: str) ->
 
 
 def test_injected_table_errors_are_found() -> None:
-    """A cell moved by 1.00 in any table breaks an identity that names that cell."""
+    """A cell moved by 1.00 (100 元 in a budget printed in 元) in any table breaks an identity that names that cell."""
     for name in ("changchun_gov_office_2023", "putuo_finance_2024", "putuo_planning_resources_2024",
-                 "chongqing_swu_university_2023_final"):
+                 "chongqing_swu_university_2023_final", "chongqing_swu_university_2023_budget", "jiangsu_high_court_2018_budget",
+                 "putuo_district_office_2025_budget", "putuo_wanli_street_2024_budget"):
         key = gold(name)
         n = len(key["facts"])
+        step = 100.0 if key["unit"] == "元" else 1.0  # a misread digit; 1 元 is within whole-元 rounding
         for i in range(0, n, max(1, n // 25)):
             if "其中" in key["facts"][i]["label"]:
                 continue  # a 其中 line is only bounded by its whole (checked as ≤), +1.00 may stay within it
             d = Disclosure.from_contract(key)
-            d.facts.loc[i, "value"] = float(d.facts.loc[i, "value"]) + 1.0
+            d.facts.loc[i, "value"] = float(d.facts.loc[i, "value"]) + step
             cell = tuple(d.facts.loc[i, ["table", "row", "col"]])
             f = d.check()
             errors = f[f["status"] == "error"]
-            assert any(tuple(c) == cell for cs in errors["cells"] for c in cs), f"{name}: {cell} +1.00 not caught"
+            assert any(tuple(c) == cell for cs in errors["cells"] for c in cs), f"{name}: {cell} +{step} not caught"
 
 
 def test_injected_narrative_errors_are_found(tmp_path) -> None:

@@ -11,14 +11,15 @@ from finacct.reconcile.rules import RULES, Rule
 
 Evaluator = Callable[[Context, Rule], list[Finding]]
 EVALUATORS: dict[str, Evaluator] = {
-    **{n: getattr(identities, n) for n in ("equation", "hierarchy", "columns", "match_rows", "code_names", "same_codes")},
-    **{n: getattr(completeness, n) for n in ("tables_present", "narrative_parts", "placeholders", "number_format",
+    **{n: getattr(identities, n) for n in ("equation", "hierarchy", "columns", "match_rows", "code_names", "same_codes",
+                                           "template_hierarchy", "template_sums")},
+    **{n: getattr(completeness, n) for n in ("tables_present", "empty_notes", "narrative_parts", "placeholders", "number_format",
                                              "brackets", "years", "department_name", "typos")},
     **{n: getattr(performance, n) for n in ("execution_rate", "sources", "cost_indicators", "targets")},
     **{n: getattr(narrative, n) for n in ("amounts", "item_lines", "change_pct", "shares", "completion_rates", "wording", "prior_year",
                                           "budget_items", "procurement", "listed_items", "vehicles")},
 }
-TABLE_CHECKS = {"equation", "hierarchy", "columns", "match_rows", "code_names", "same_codes"}
+TABLE_CHECKS = {"equation", "hierarchy", "columns", "match_rows", "code_names", "same_codes"}  # gated on their tables
 
 __all__ = ["check", "Findings", "Finding", "RULES", "SCHEMA"]
 

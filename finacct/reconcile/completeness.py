@@ -42,6 +42,15 @@ def tables_present(ctx: Context, rule: "Rule") -> list[Finding]:
     return out
 
 
+def empty_notes(ctx: Context, rule: "Rule") -> list[Finding]:
+    """A table printed with amounts whose note says it is empty (本表为空表 left in from the template)."""
+    out = []
+    for t, entry in ctx.d.tables.items():
+        if entry.get("status") == "present" and entry.get("statement"):
+            out.append(Finding(rule.id, "error", [t], f"{t} prints amounts but also says “{entry['statement']}”", pages=ctx.pages(t)))
+    return out or [Finding(rule.id, "ok", ["completeness"], "no table with amounts says it is empty")]
+
+
 @needs_text
 def narrative_parts(ctx: Context, rule: "Rule") -> list[Finding]:
     body = "".join(t for _, t in ctx.narrative)

@@ -10,6 +10,7 @@ from functools import cached_property
 from typing import Any
 
 from finacct.model import Disclosure
+from finacct.tables.meta import UNIT_FACTOR
 from finacct.narrative.text import narrative_lines
 
 Cell = tuple[str, str, str]
@@ -46,12 +47,32 @@ class Context:
         self.rows: dict[str, list[str]] = {}
         self.first: dict[tuple[str, str], Cell] = {}     # (table, row) -> the row's first printed cell
         self._cols: dict[str, set[str]] = {}
+        self._rounding: dict[str, float] = {}
         for cell in self.cells:
             t, r, c = cell
             self._cols.setdefault(t, set()).add(c)
             if (t, r) not in self.first:
                 self.first[(t, r)] = cell
                 self.rows.setdefault(t, []).append(r)
+
+    def rounding(self, table: str) -> float:
+        """Half a unit of the last digit a table prints, in the document's unit: 0.005 for
+        amounts with two decimals, 0.5 for a table of whole 元, 50 元 for a 万元 table
+        converted into a document in 元."""
+        if table not in self._rounding:
+            self._rounding[table] = self._printed_rounding(table)
+        return self._rounding[table]
+
+    def _printed_rounding(self, table: str) -> float:
+        printed = self.d.tables.get(table, {}).get("unit") or self.d.unit
+        factor = UNIT_FACTOR.get(printed, 1) / UNIT_FACTOR.get(self.d.unit, 1)
+        whole = printed == "元" and all(float(v).is_integer() for (t, _, _), (v, _, _) in self.cells.items() if t == table)
+        return (0.5 if whole else 0.005) * factor
+
+    def tolerance(self, cells: list[Cell]) -> float:
+        """Largest gap the rounding of these printed cells can explain (at least two cells')."""
+        units = sorted((self.rounding(c[0]) for c in cells), reverse=True) or [self.rounding("")]
+        return round(sum(units) + (units[0] if len(units) < 2 else 0.0), 6)
 
     def status(self, table: str) -> str:
         return self.d.tables.get(table, {}).get("status", "missing")

@@ -4,12 +4,13 @@ which cells they compare is the rule's data (see rules.py)."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from finacct import classify
 from finacct.reconcile.context import Cell, Context, Ref
 from finacct.reconcile.findings import Finding
-from finacct.reconcile.tolerance import amount_tolerance, status
+from finacct.reconcile.tolerance import status
 
 if TYPE_CHECKING:
     from finacct.reconcile.rules import Rule
@@ -21,7 +22,7 @@ def compare(ctx: Context, rule: "Rule", actual: float, actual_cells: list[Cell],
     """One finding: printed `actual` against `expected` recomputed from other cells, with
     a tolerance of 0.005 for every rounded cell involved."""
     cells = actual_cells + expected_cells
-    tol = amount_tolerance(max(len(cells), 2))
+    tol = ctx.tolerance(cells)
     diff = round(expected - actual, 2)
     st = status(diff, tol)
     if op == "<=" and actual <= expected:
@@ -43,6 +44,9 @@ def equation(ctx: Context, rule: "Rule") -> list[Finding]:
     unprinted = [r for r in lhs + rhs if "/" not in r.col and ctx.status(r.table) == "present" and r.col not in ctx.cols(r.table)]
     a, ca = ctx.total(lhs)
     e, ce = ctx.total(rhs)
+    if rule.params.get("optional") and not (ca and ce):  # a line this layout does not print
+        return [Finding(rule.id, "not_applicable", list(rule.tables), f"{rule.says}: not printed in this layout",
+                        pages=sorted({p for t in rule.tables for p in ctx.pages(t)}))]
     if unprinted and (a or e):
         return [Finding(rule.id, "not_applicable", list(rule.tables),
                         f"{rule.says}: {unprinted[0].table} prints no {unprinted[0].col} column", pages=ctx.pages(unprinted[0].table))]
@@ -52,6 +56,25 @@ def equation(ctx: Context, rule: "Rule") -> list[Finding]:
     first = lhs[0]
     return [compare(ctx, rule, a, ca, e, ce, rule.says, first.row if "/" not in first.row else None,
                     first.col if "/" not in first.col else None, rule.params.get("op", "="))]
+
+
+def _tables_of(ctx: Context, kinds: tuple[str, ...]) -> list[str]:
+    """The document's tables of these kinds that were read."""
+    return [t for t, spec in ctx.d.spec.tables.items() if spec.kind in kinds and ctx.status(t) == "present"]
+
+
+def template_hierarchy(ctx: Context, rule: "Rule") -> list[Finding]:
+    """hierarchy() over every classified table of the document's template."""
+    return [f for t in _tables_of(ctx, ("functional", "economic"))
+            for f in hierarchy(ctx, replace(rule, id=f"{t}.hierarchy", tables=(t,)))]
+
+
+def template_sums(ctx: Context, rule: "Rule") -> list[Finding]:
+    """Each column sum the template declares for a table (tables/templates/*.toml `sums`), on every row."""
+    return [f for t, spec in ctx.d.spec.tables.items() if ctx.status(t) == "present"
+            for total, parts in spec.sums
+            for f in columns(ctx, replace(rule, id=f"{t}.columns", tables=(t,), says=f"{t}: {total} = {' + '.join(parts)}",
+                                          params={"lhs": total, "rhs": list(parts)}))]
 
 
 def hierarchy(ctx: Context, rule: "Rule") -> list[Finding]:

@@ -136,6 +136,8 @@ TITLE_PREFIX = re.compile(r"^(附?表\d+[：:、.．]?|公开\d+表|[一二三�
 
 ECONOMIC_FOOTERS = (("personnel_total", r"人员经费(合计)?"), ("public_total", r"公用经费(合计)?"))
 DECLARED_EMPTY = re.compile(r"本表无数据|(没有|无)[^。；]{0,30}(财政拨款|三公|经费|预算)|本表为空|空表|不涉及")
+# The same said outright (本表为空表, 本部门无…预算): on a table with amounts, a note left in from the template.
+SAYS_EMPTY = re.compile(r"本表无数据|本表为空|为空表|本(部门|单位)[^。；，]{0,12}(没有|无)[^。；]{0,30}(财政拨款|三公|经费|预算)")
 
 
 def normalise(label: str) -> str:
