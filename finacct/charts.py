@@ -41,7 +41,7 @@ def offline_renderer() -> None:
         alt.renderers.enable("mimetype")
 
 
-offline_renderer()
+pass
 
 
 def _frame(d: Disclosure, table: str) -> pd.DataFrame:
@@ -93,7 +93,7 @@ def personnel_public(d: Disclosure) -> alt.Chart:
 
 def budget_execution(d: Disclosure, budget: dict[str, float] | None = None) -> alt.LayerChart:
     """完成率 (决算 / 年初预算) per 项, with the 100% line; budgets from a file or the 情况说明."""
-    budgets = budget_file.for_disclosure(d, budget)
+    budgets = budget_file.for_disclosure(d, budget).lines
     t = _frame(d, "t05")
     items = t[(t["level"] == "项") & t["row"].isin(budgets)].copy()
     if items.empty:

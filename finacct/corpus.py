@@ -66,15 +66,20 @@ class Corpus:
     def add(self, d: Disclosure) -> None:
         self.disclosures.append(d)
 
-    def find(self, department: str, year: int) -> Disclosure | None:
-        """The disclosure of that department and year; an exact name wins over a similar one."""
-        hits = [d for d in self.disclosures if d.year == year and same_department(d.department, department)]
+    def find(self, department: str, year: int, kind: str = "final") -> Disclosure | None:
+        """The disclosure (final accounts, or kind="budget") of that department and year; an
+        exact name wins over a similar one."""
+        hits = [d for d in self.disclosures if d.year == year and d.kind == kind and same_department(d.department, department)]
         hits.sort(key=lambda d: department_key(d.department) != department_key(department))
         return hits[0] if hits else None
 
     def prior(self, d: Disclosure) -> Disclosure | None:
         """The same department's disclosure of the year before."""
-        return self.find(d.department, d.year - 1) if d.year else None
+        return self.find(d.department, d.year - 1, d.kind) if d.year else None
+
+    def budget(self, d: Disclosure) -> Disclosure | None:
+        """The same department's budget (部门预算) of the same year."""
+        return self.find(d.department, d.year, "budget") if d.year else None
 
     def __len__(self) -> int:
         return len(self.disclosures)

@@ -94,10 +94,11 @@ class Disclosure:
         from finacct.narrative.claims import parse
         return parse(self.sentences)
 
-    def check(self) -> "Findings":
-        """Every rule of finacct.reconcile evaluated on this disclosure, errors first."""
+    def check(self, budget: "Disclosure | None" = None) -> "Findings":
+        """Every rule of finacct.reconcile evaluated on this disclosure, errors first; with the
+        department's budget disclosure, the final's stated 年初预算 are checked against it."""
         from finacct.reconcile import check
-        return check(self)
+        return check(self, budget)
 
     # -- contract JSON ------------------------------------------------------------
     def to_contract(self) -> dict[str, Any]:

@@ -24,6 +24,27 @@ CREATE TABLE IF NOT EXISTS findings (doc_id VARCHAR, department VARCHAR, year IN
 CREATE TABLE IF NOT EXISTS claims (doc_id VARCHAR, department VARCHAR, year INTEGER, page INTEGER, "key" VARCHAR,
     item VARCHAR, amount DOUBLE, budget DOUBLE, change DOUBLE, change_pct DOUBLE, share_pct DOUBLE, rate_pct DOUBLE,
     prior DOUBLE, sentence VARCHAR);
+ALTER TABLE documents ADD COLUMN IF NOT EXISTS kind VARCHAR DEFAULT 'final';
+ALTER TABLE documents ADD COLUMN IF NOT EXISTS template VARCHAR DEFAULT 'local';
+"""
+# 预算 vs 决算 per department, year and 功能分类 line, in 万元: the budget's b05 against the
+# final's t05 (both 一般公共预算, or both all appropriations in the university set).
+VIEWS = """
+CREATE OR REPLACE VIEW money AS
+SELECT d.doc_id, d.kind, d.template, d.department, d.department_key, d.year, f."table", f."row", f.col, f.label, f.page,
+       f.value * CASE d.unit WHEN '元' THEN 0.0001 WHEN '千元' THEN 0.1 WHEN '亿元' THEN 10000 ELSE 1 END AS wan
+FROM facts f JOIN documents d USING (doc_id);
+CREATE OR REPLACE VIEW budget_execution AS
+WITH b AS (SELECT department_key, year, "row" AS code, label, wan AS budget, doc_id AS budget_doc FROM money
+           WHERE kind = 'budget' AND "table" = 'b05' AND col = 'total'),
+     a AS (SELECT department_key, department, year, "row" AS code, label, wan AS actual, doc_id AS final_doc FROM money
+           WHERE kind = 'final' AND "table" = 't05' AND col = 'total')
+SELECT coalesce(a.department_key, b.department_key) AS department_key, a.department, coalesce(a.year, b.year) AS year,
+       coalesce(a.code, b.code) AS code, coalesce(a.label, b.label) AS label,
+       CASE WHEN length(coalesce(a.code, b.code)) = 3 THEN '类' WHEN length(coalesce(a.code, b.code)) = 5 THEN '款'
+            WHEN length(coalesce(a.code, b.code)) = 7 THEN '项' ELSE '合计' END AS level,
+       b.budget, a.actual, round(100 * a.actual / nullif(b.budget, 0), 2) AS rate_pct, b.budget_doc, a.final_doc
+FROM a FULL JOIN b ON a.department_key = b.department_key AND a.year = b.year AND a.code = b.code;
 """
 TABLES = ("documents", "facts", "findings", "claims")
 FINDING_COLUMNS = ["rule", "status", "tables", "row", "col", "expected", "actual", "diff", "tolerance", "pages", "message"]
@@ -38,6 +59,7 @@ class Store:
         self.con = duckdb.connect(str(self.path), read_only=read_only)
         if not read_only:
             self.con.execute(SCHEMA)
+            self.con.execute(VIEWS)
 
     def close(self) -> None:
         self.con.close()
@@ -55,9 +77,10 @@ class Store:
         self.con.execute("BEGIN")
         for t in TABLES:
             self.con.execute(f"DELETE FROM {t} WHERE doc_id = ?", [doc_id])
-        self.con.execute("INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        self.con.execute("INSERT INTO documents (doc_id, source, department, department_key, year, unit, report_dir, "
+                         "finacct_version, tables_json, kind, template) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                          [doc_id, d.source, d.department, department_key(d.department), d.year, d.unit, report_dir, version,
-                          json.dumps(d.tables, ensure_ascii=False)])
+                          json.dumps(d.tables, ensure_ascii=False), d.kind, d.template])
         self._append("facts", d.facts[FACT_COLUMNS].assign(**meta), ["doc_id", "department", "year", *FACT_COLUMNS])
         if findings is not None and len(findings):
             f = pd.DataFrame(findings)[FINDING_COLUMNS].copy()
@@ -123,5 +146,6 @@ class Store:
         for doc in docs.itertuples():
             f = facts[facts["doc_id"] == doc.doc_id].drop(columns="doc_id").reset_index(drop=True)
             out.append(Disclosure(source=doc.source, department=doc.department, year=int(doc.year) if doc.year == doc.year else None,
-                                  unit=doc.unit, tables=json.loads(doc.tables_json or "{}"), facts=f))
+                                  unit=doc.unit, kind=doc.kind or "final", template=doc.template or "local",
+                                  tables=json.loads(doc.tables_json or "{}"), facts=f))
         return out

@@ -1,6 +1,7 @@
 """Every answer key in ../shared/gold, scored by the shared scorer on `finacct extract --json`."""
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -24,6 +25,10 @@ def test_extract_scores_perfectly_against_answer_key(name: str) -> None:
     last = score.strip().splitlines()[-1]
     f1, tables = re.search(r"F1=([\d.]+)", last).group(1), re.search(r"tables=(\d+)/9", last).group(1)
     assert (f1, tables) == ("1.000", "9"), score
+    key, got = json.loads((GOLD / f"{name}.json").read_text(encoding="utf-8")), json.loads(out.stdout)
+    meta = ("department", "year", "unit", "kind", "template")
+    assert {m: got.get(m) for m in meta} == {m: key.get(m, {"kind": "final", "template": "local"}.get(m)) for m in meta}
+    assert {t: e.get("unit") for t, e in got["tables"].items() if e.get("unit")} == {t: e["unit"] for t, e in key["tables"].items() if e.get("unit")}
 
 
 @pytest.mark.parametrize("name", ["putuo_finance_2024", "putuo_planning_resources_2024"])

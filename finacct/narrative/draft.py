@@ -6,6 +6,7 @@ Prior-year figures come from the previous year's disclosure when one is given (t
 come from a user budget file, else from the narrative's 五(三) items."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -52,7 +53,7 @@ class _Sources:
 
     d: Disclosure
     prior: Disclosure | None
-    budget: dict[str, float]
+    budget: budget_file.Budget
     unknown: list[str] = field(default_factory=list)
 
     def prior_value(self, key: str) -> float | None:
@@ -92,10 +93,11 @@ def _why(src: _Sources, table: str = "t05", col: str = "total") -> str:
     return "；".join(p for p in (by_line, by_kind and "按经济分类看，" + by_kind) if p)
 
 
-def explain(d: Disclosure, prior: "Disclosure | Corpus | None" = None,
-            budget: dict[str, float] | str | Path | None = None) -> str:
+def explain(d: Disclosure, prior: "Disclosure | Corpus | None" = None, budget: budget_file.Supplied = None) -> str:
     """A draft 情况说明 (Markdown, Chinese) for one disclosure. `prior` is last year's
-    disclosure, or a Corpus in which the same department's previous year is looked up."""
+    disclosure, or a Corpus in which the same department's previous year is looked up;
+    `budget` the department's budget disclosure (or its path, or a Corpus holding it), a
+    user's budget file or mapping — else the 情况说明's own 年初预算 figures are used."""
     from finacct.corpus import Corpus
     if isinstance(prior, Corpus):
         prior = prior.prior(d)
@@ -104,7 +106,8 @@ def explain(d: Disclosure, prior: "Disclosure | Corpus | None" = None,
     year, dept = d.year, d.department or "本部门"
     out = [f"# {dept}{year or ''}年度部门决算情况说明（草稿）", "",
            f"> finacct 根据决算表起草。上年数来源：{'上年部门决算（' + prior.source + '）' if prior else '本文件情况说明所述增减额推算（如有）'}；"
-           f"年初预算来源：{'用户提供的预算' if budget else '本文件情况说明（如有）'}。", ""]
+           f"年初预算来源：{src.budget.source}。", ""]
+    out += [f"> 注意：{note}。" for note in src.budget.notes] + ([""] if src.budget.notes else [])
 
     out += ["## 一、收入支出决算总体情况说明", ""]
     total = v("t01", "inc.grand_total", "amount")
@@ -128,15 +131,19 @@ def explain(d: Disclosure, prior: "Disclosure | Corpus | None" = None,
         out.append(f"本年支出合计{amount(spent)}万元，其中：" + "；".join(
             f"{name}{amount(x)}万元，占{share(x, spent)}" + _change(x, src.prior_value(key), year, name, src, brief=True)
             for key, col, name in EXPENDITURE_KINDS if (x := v("t03", "total", col))) + "。")
-    out += ["", "## 四、财政拨款收入支出决算总体情况说明", ""]
+    has = d.spec.tables  # sections for tables the document's template does not have are left out
     fiscal = v("t04", "inc.grand_total", "amount")
-    if fiscal is not None:
-        out.append(f"{dept}{year}年度财政拨款收入支出总计{amount(fiscal)}万元。" +
-                   _change(fiscal, src.prior_value("fiscal_grand_total"), year, "财政拨款收入支出总计", src, _why(src)))
-    out += _general_budget(d, src)
-    out += _basic(d)
-    out += _sangong(d, src)
+    if "t04" in has:
+        out += ["", "## 四、财政拨款收入支出决算总体情况说明", ""]
+        if fiscal is not None:
+            out.append(f"{dept}{year}年度财政拨款收入支出总计{amount(fiscal)}万元。" +
+                       _change(fiscal, src.prior_value("fiscal_grand_total"), year, "财政拨款收入支出总计", src, _why(src)))
+    out += _general_budget(d, src) if "t05" in has else []
+    out += _basic(d) if "t06" in has else []
+    out += _sangong(d, src) if "t09" in has else []
     for t, name in (("t07", "政府性基金预算"), ("t08", "国有资本经营预算")):
+        if t not in has:
+            continue
         out += ["", f"## {'八' if t == 't07' else '九'}、{name}财政拨款收入支出决算情况说明", ""]
         st = d.tables.get(t, {}).get("status", "missing")
         total_t = v(t, "total", "total")
@@ -151,25 +158,27 @@ def explain(d: Disclosure, prior: "Disclosure | Corpus | None" = None,
 
 def _general_budget(d: Disclosure, src: _Sources) -> list[str]:
     v, year = d.value, d.year
-    out = ["", "## 五、一般公共预算财政拨款支出决算情况说明", "", "### （一）一般公共预算财政拨款支出决算总体情况", ""]
+    # 一般公共预算财政拨款 in the local template; 财政拨款 (all appropriations) in the university one
+    gb = re.sub(r"^.*?((一般公共预算)?财政拨款).*$", r"\1", d.spec.name_of("t05"))
+    out = ["", f"## 五、{gb}支出决算情况说明", "", f"### （一）{gb}支出决算总体情况", ""]
     total = v("t05", "total", "total")
     if total is None:
-        return out + ["一般公共预算财政拨款支出决算表（t05）未读到。"]
+        return out + [f"{gb}支出决算表（t05）未读到。"]
     spent = v("t03", "total", "total")
-    out.append(f"一般公共预算财政拨款支出{amount(total)}万元，占本年支出合计的{share(total, spent)}。" +
-               _change(total, src.prior_value("gb_expenditure"), year, "一般公共预算财政拨款支出", src, _why(src)))
+    out.append(f"{gb}支出{amount(total)}万元，占本年支出合计的{share(total, spent)}。" +
+               _change(total, src.prior_value("gb_expenditure"), year, f"{gb}支出", src, _why(src)))
     t = d.table("t05")
     classes = t[t["level"] == "类"]
-    out += ["", "### （二）一般公共预算财政拨款支出决算结构情况", ""]
-    out.append(f"一般公共预算财政拨款支出{amount(total)}万元，主要用于以下方面：" +
+    out += ["", f"### （二）{gb}支出决算结构情况", ""]
+    out.append(f"{gb}支出{amount(total)}万元，主要用于以下方面：" +
                "；".join(f"{r.name}（类）{amount(r.total)}万元，占{share(r.total, total)}" for r in classes.itertuples()) + "。")
-    out += ["", "### （三）一般公共预算财政拨款支出决算具体情况", ""]
-    budgets = src.budget
+    out += ["", f"### （三）{gb}支出决算具体情况", ""]
+    budgets = src.budget.lines
     if "total" in budgets:
-        out.append(f"一般公共预算财政拨款支出年初预算为{amount(budgets['total'])}万元，支出决算为{amount(total)}万元，"
+        out.append(f"{gb}支出年初预算为{amount(budgets['total'])}万元，支出决算为{amount(total)}万元，"
                    f"完成年初预算的{share(total, budgets['total'])}。其中：")
     else:
-        src.unknown.append("一般公共预算财政拨款支出年初预算：未提供预算文件，情况说明也未给出")
+        src.unknown.append(f"{gb}支出年初预算：未提供预算文件，情况说明也未给出")
     names = dict(zip(t["row"], t["name"]))
     prior_t05 = src.prior.table("t05") if src.prior is not None else None
     prior_total = dict(zip(prior_t05["row"], prior_t05["total"])) if prior_t05 is not None and len(prior_t05) else {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Callable
 
 from finacct.model import Disclosure
-from finacct.reconcile import completeness, identities, narrative, performance
+from finacct.reconcile import across, completeness, identities, narrative, performance
 from finacct.reconcile.context import Context
 from finacct.reconcile.findings import SCHEMA, Finding, Findings
 from finacct.reconcile.rules import RULES, Rule
@@ -16,6 +16,7 @@ EVALUATORS: dict[str, Evaluator] = {
     **{n: getattr(completeness, n) for n in ("tables_present", "empty_notes", "narrative_parts", "placeholders", "number_format",
                                              "brackets", "years", "department_name", "typos")},
     **{n: getattr(performance, n) for n in ("execution_rate", "sources", "cost_indicators", "targets")},
+    **{n: getattr(across, n) for n in ("stated_budget", "sangong_budget")},
     **{n: getattr(narrative, n) for n in ("amounts", "item_lines", "change_pct", "shares", "completion_rates", "wording", "prior_year",
                                           "budget_items", "procurement", "listed_items", "vehicles")},
 }
@@ -36,8 +37,10 @@ def _gate(ctx: Context, rule: Rule) -> Finding | None:
     return None
 
 
-def check(d: Disclosure) -> Findings:
-    ctx = Context(d)
+def check(d: Disclosure, budget: Disclosure | None = None) -> Findings:
+    """Every rule for the document's template; with the department's budget of the same year,
+    the final's own 年初预算 and 三公 预算数 are checked against it too."""
+    ctx = Context(d, budget)
     out: list[Finding] = []
     own = d.spec.tables
     for rule in (r for r in RULES if d.template in r.templates and all(t in own for t in r.tables)):

@@ -38,8 +38,9 @@ class Ref:
 
 
 class Context:
-    def __init__(self, d: Disclosure) -> None:
+    def __init__(self, d: Disclosure, budget: Disclosure | None = None) -> None:
         self.d = d
+        self.budget = budget  # the department's budget disclosure of the same year, for the cross-document rules
         f = d.facts
         self.cells: dict[Cell, tuple[float, int, str]] = {
             (t, r, c): (float(v), int(p), str(lab)) for t, r, c, v, p, lab in

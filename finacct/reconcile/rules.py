@@ -180,6 +180,10 @@ RULES: tuple[Rule, ...] = (
          {"left": "b06:{key}:amount", "right": "b11:{key}:amount", "keys": r"\d{3}|\d{5}|total", "op": "<="}, JIANGSU_B),
     Rule("x.b12_le_b06", ("b12", "b06"), "match_rows", "b12 机关运行经费 ≤ b06 基本支出 on every line",
          {"left": "b12:{key}:amount", "right": "b06:{key}:amount", "keys": r"\d{3}|\d{5}", "op": "<="}, JIANGSU_B),
+    # -- a final against its budget document (given as check --budget) -------------------------------
+    Rule("x.budget.stated", (), "stated_budget", "each 年初预算 the 情况说明 states equals the budget document's b05 line",
+         templates=FINALS),
+    Rule("x.budget.sangong", ("t09",), "sangong_budget", "t09 三公 预算数 equals the budget document's b09", templates=("local",)),
     # -- completeness and wording ----------------------------------------------------------
     Rule("completeness.tables", (), "tables_present", "every table of the document's template is present or declared empty",
          templates=FINALS + BUDGETS),

@@ -10,9 +10,11 @@ DEPARTMENT_PATTERNS = (
     re.compile(r"预算主管部门[:：]\s*(\S+)\s*$"),
     re.compile(r"部门[:：]\s*(\S+)\s*$"),
     re.compile(r"第一部分\s*([^\s、，。]{3,40}?)\s*概况"),
-    re.compile(r"^\s*(\S+?)\s*20\d{2}\s*年度?\s*部门决算\s*$"),
-    re.compile(r"第二部分\s*(\S+?)\s*20\d{2}\s*年度?\s*部门决算表"),
+    re.compile(r"^\s*(\S+?)\s*20\d{2}\s*年度?\s*部门(决算|预算)\s*$"),
+    re.compile(r"第二部分\s*(\S+?)\s*20\d{2}\s*年度?\s*(部门)?(决算|预算)表"),
 )
+# A cover that prints the name on the line above "2023 年度部门预算".
+COVER_YEAR = re.compile(r"^\s*20\d{2}\s*年度?\s*部门(决算|预算)\s*$")
 YEAR = re.compile(r"(20\d{2})\s*年度?\s*(?:[区市省县]级)?(?:部门|单位)?(决算|预算)")
 WORD = {"final": "决算", "budget": "预算"}
 UNIT = re.compile(r"单位[:：]\s*(万元|元|千元|亿元)")
@@ -25,6 +27,10 @@ def department(lines: list[str]) -> str:
             m = pattern.search(text)
             if m and len(m.group(1)) >= 3:
                 return SUFFIX.sub("", m.group(1))
+    for above, text in zip(lines[:60], lines[1:60]):
+        name = re.sub(r"\s+", "", above)
+        if COVER_YEAR.match(text) and 3 <= len(name) <= 30 and not re.search(r"[。，：:\d]", name):
+            return SUFFIX.sub("", name)
     return ""
 
 
