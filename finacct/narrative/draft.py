@@ -119,7 +119,8 @@ def explain(d: Disclosure, prior: "Disclosure | Corpus | None" = None, budget: b
     out += ["", "## 二、收入决算情况说明", ""]
     income = v("t01", "inc.total", "amount")
     if income is not None:
-        fiscal_in = sum(v("t01", k, "amount") or 0.0 for k in FISCAL_INCOME)
+        # 财政拨款收入 as one line where printed (its 其中 lines are parts, not more income)
+        fiscal_in = v("t01", "inc.appropriation", "amount") or sum(v("t01", k, "amount") or 0.0 for k in FISCAL_INCOME)
         parts = [("appropriation", "财政拨款收入", fiscal_in)] + [
             (key, name, x) for key, name, line in OTHER_INCOME if (x := v("t01", line, "amount"))]
         out.append(f"本年收入合计{amount(income)}万元，其中：" + "；".join(
