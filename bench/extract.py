@@ -2,12 +2,15 @@
 
     python bench/extract.py [PDF ...]        (default: every PDF in ../shared/corpus)
 
-Prints per document: pages, finacct seconds (best of 5), pdfplumber extract_tables()
-seconds over every page (best of 2), their ratio, and finacct's peak RSS in a fresh process.
+Prints per document: kind (final / budget), pages, finacct seconds (best of 5),
+pdfplumber extract_tables() seconds over every page (best of 2), their ratio, and finacct's
+peak RSS in a fresh process; then finacct's median seconds per page for budgets against
+finals (a budget should take no longer than a final of the same size).
 """
 from __future__ import annotations
 
 import resource
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -36,13 +39,19 @@ def peak_mb(path: Path) -> float:
 
 def main() -> None:
     paths = [Path(p) for p in sys.argv[1:]] or sorted((ROOT.parent / "shared" / "corpus").glob("*.pdf"))
-    print(f"{'document':45} {'pages':>5} {'finacct s':>10} {'pdfplumber s':>13} {'ratio':>7} {'peak MB':>8}")
+    print(f"{'document':45} {'kind':>6} {'pages':>5} {'finacct s':>10} {'pdfplumber s':>13} {'ratio':>7} {'peak MB':>8}")
+    per_page: dict[str, list[float]] = {"final": [], "budget": []}
     for path in paths:
         with pdfplumber.open(path) as pdf:
             pages = len(pdf.pages)
+        kind = finacct.load(path).kind
         ours = best(lambda: finacct.load(path), 5)
         theirs = best(lambda: baseline(path), 2)
-        print(f"{path.name:45} {pages:5d} {ours:10.3f} {theirs:13.3f} {theirs / ours:6.1f}x {peak_mb(path):8.0f}")
+        per_page[kind].append(ours / pages)
+        print(f"{path.name:45} {kind:>6} {pages:5d} {ours:10.3f} {theirs:13.3f} {theirs / ours:6.1f}x {peak_mb(path):8.0f}")
+    if per_page["final"] and per_page["budget"]:
+        f, b = statistics.median(per_page["final"]), statistics.median(per_page["budget"])
+        print(f"median s/page: finals {f:.4f}, budgets {b:.4f} (budget/final {b / f:.2f})")
     print(f"(peak MB of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f})")
 
 

@@ -101,6 +101,9 @@ def explain(d: Disclosure, prior: "Disclosure | Corpus | None" = None, budget: b
     from finacct.corpus import Corpus
     if isinstance(prior, Corpus):
         prior = prior.prior(d)
+    if d.kind == "budget":
+        from finacct.narrative.budget_draft import explain_budget
+        return explain_budget(d, prior)
     src = _Sources(d, prior, budget_file.for_disclosure(d, budget))
     v = d.value
     year, dept = d.year, d.department or "本部门"
