@@ -11,7 +11,6 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from finacct import charts, widgets
     from finacct.corpus import Corpus
     from finacct.errors import UnreadableError
     from finacct.load import load
@@ -19,7 +18,7 @@ if TYPE_CHECKING:
     from finacct.narrative.draft import explain
 
 __version__ = "0.1.0"
-__all__ = ["Corpus", "Disclosure", "UnreadableError", "explain", "load", "__version__"]
+__all__ = ["Corpus", "Disclosure", "UnreadableError", "__version__", "explain", "load"]
 
 _API = {"Corpus": "finacct.corpus", "Disclosure": "finacct.model", "UnreadableError": "finacct.errors",
         "explain": "finacct.narrative.draft"}

@@ -41,7 +41,7 @@ def offline_renderer() -> None:
         alt.renderers.enable("mimetype")
 
 
-pass
+offline_renderer()
 
 
 def _frame(d: Disclosure, table: str) -> pd.DataFrame:

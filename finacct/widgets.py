@@ -16,7 +16,7 @@ from finacct.corpus import Corpus, same_department
 from finacct.model import Disclosure
 from finacct.tables.specs import SPECS, TABLE_IDS
 
-pass  # the explorer's chart draws in JupyterLab without a CDN, in the finacct theme
+offline_renderer()   # the explorer's chart draws in JupyterLab without a CDN, in the finacct theme
 
 ALL = "（全部）"
 LEVEL_NAMES = ("类", "款", "项")

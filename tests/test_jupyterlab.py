@@ -19,7 +19,6 @@ from typing import Any
 
 import nbformat
 import pytest
-
 from conftest import CHROMIUM, SAMPLE
 
 websocket = pytest.importorskip("websocket", reason="websocket-client (the test extra) drives Chromium")
@@ -39,6 +38,7 @@ CHARTS = """[...document.querySelectorAll('.jp-OutputArea .vega-embed .marks')].
   const px = m.getContext('2d').getImageData(0, 0, m.width, m.height).data;
   let painted = 0; for (let i = 3; i < px.length; i += 4) if (px[i]) painted++;
   return painted; })"""
+BAD = ("Error loading script", "Traceback", "Error displaying widget", "Javascript Error")
 FIRST_OUTPUT = """(() => { const o = window.jupyterapp.shell.currentWidget.content.model.cells.get(0).outputs.get(0);
   return o.data; })()"""
 DROPDOWNS = "[...document.querySelectorAll('.jp-OutputArea .widget-dropdown label')].map(l => l.textContent)"
@@ -134,7 +134,7 @@ def browser(tmp_path: Path) -> Iterator[Callable[[str], DevTools]]:
 
     def open_page(url: str) -> DevTools:
         procs.append(subprocess.Popen([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                                       *BLOCK_NETWORK, "--window-size=1400,1600", "--remote-debugging-port=0",
+                                       *BLOCK_NETWORK, "--window-size=1400,2200", "--remote-debugging-port=0",
                                        f"--user-data-dir={profile}", url],
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         active = profile / "DevToolsActivePort"
@@ -162,18 +162,20 @@ def test_a_chart_and_the_explorer_draw_in_jupyterlab_offline(lab: str, browser: 
                      await_promise=True) == "blocked", "the browser must not reach the internet"
     _wait("the notebook's kernel", lambda: page.eval(KERNEL_IDLE) == "idle", 30)
     page.eval("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+
+    def finished() -> bool:
+        """The structure chart and the explorer (six dropdowns and a chart) drawn, or an error shown."""
+        drawn = len(page.eval(DROPDOWNS)) >= 6 and sum(n > 0 for n in page.eval(CHARTS)) >= 2
+        return (drawn and page.eval(KERNEL_IDLE) == "idle") or any(bad in page.eval("document.body.innerText") for bad in BAD)
+
     try:
-        # the structure chart, then the explorer: its six dropdowns and its chart
-        _wait("two drawn charts and the explorer's dropdowns",
-              lambda: len(page.eval(DROPDOWNS)) >= 6 and sum(n > 0 for n in page.eval(CHARTS)) >= 2
-              and page.eval(KERNEL_IDLE) == "idle", 45)
+        _wait("two drawn charts and the explorer's dropdowns", finished, 45)
     finally:
         shot = page.call("Page.captureScreenshot", format="png")
         SCREENSHOT.write_bytes(base64.b64decode(shot["data"]))
-    text = page.eval("document.body.innerText")
-    dom = page.eval("document.documentElement.outerHTML")
-    for bad in ("Error loading script", "Traceback", "Error displaying widget", "Javascript Error"):
-        assert bad not in text and bad not in dom, f"{bad!r} on the page (screenshot: {SCREENSHOT})"
+    dom = page.eval("document.body.innerText") + page.eval("document.documentElement.outerHTML")
+    for bad in BAD:
+        assert bad not in dom, f"{bad!r} on the page (screenshot: {SCREENSHOT})"
     assert page.eval(DROPDOWNS)[:6] == ["部门", "年度", "表", "类", "款", "项"]
     chart = page.eval(FIRST_OUTPUT)   # the structure chart as the mimetype, no HTML loading scripts
     assert "text/html" not in chart and "一般公共预算财政拨款支出结构" in chart["application/vnd.vegalite.v5+json"]["title"]
