@@ -16,10 +16,9 @@ import sys
 from pathlib import Path
 
 import pdfplumber
+from timing import best  # bench/timing.py: this script's folder is on sys.path
 
 import finacct
-
-from timing import best  # bench/timing.py: this script's folder is on sys.path
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -45,8 +44,8 @@ def main() -> None:
         with pdfplumber.open(path) as pdf:
             pages = len(pdf.pages)
         kind = finacct.load(path).kind
-        ours = best(lambda: finacct.load(path), 5)
-        theirs = best(lambda: baseline(path), 2)
+        ours = best(lambda path=path: finacct.load(path), 5)
+        theirs = best(lambda path=path: baseline(path), 2)
         per_page[kind].append(ours / pages)
         print(f"{path.name:45} {kind:>6} {pages:5d} {ours:10.3f} {theirs:13.3f} {theirs / ours:6.1f}x {peak_mb(path):8.0f}")
     if per_page["final"] and per_page["budget"]:

@@ -7,6 +7,7 @@ same job function on a Dask distributed cluster. A rerun skips documents whose i
 finacct version are unchanged. The index page and the DuckDB store are refreshed at the end."""
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing as mp
 import os
@@ -111,10 +112,8 @@ class LocalPool:
                     slots[i] = self._spawn()
         finally:
             for proc, conn in slots:
-                try:
+                with contextlib.suppress(OSError):
                     conn.send(None)
-                except OSError:
-                    pass
                 proc.join(10)
                 if proc.is_alive():
                     self._kill(proc)

@@ -136,7 +136,8 @@ class Disclosure:
             for r in self.status.itertuples())
         warn = "".join(f"<li>{e(w)}</li>" for w in self.warnings[:20])
         more = f"<li>… {len(self.warnings) - 20} more</li>" if len(self.warnings) > 20 else ""
-        return (f"<div><b>{e(self.department or '?')}</b> · {e(str(self.year or '?'))} 年度{'部门预算' if self.kind == 'budget' else '部门决算'} · 单位 {e(self.unit)}"
+        what = "部门预算" if self.kind == "budget" else "部门决算"
+        return (f"<div><b>{e(self.department or '?')}</b> · {e(str(self.year or '?'))} 年度{what} · 单位 {e(self.unit)}"
                 f" · <code>{e(self.source)}</code><table><tr><th>id</th><th>表</th><th>status</th><th>pages</th><th>facts</th></tr>"
                 f"{rows}</table><p>{len(self.performance)} 项目绩效自评表</p>"
                 + (f"<details><summary>{len(self.warnings)} warnings</summary><ul>{warn}{more}</ul></details>" if self.warnings else "")

@@ -41,8 +41,8 @@ WITH b AS (SELECT department_key, year, "row" AS code, label, wan AS budget, doc
            WHERE kind = 'final' AND "table" = 't05' AND col = 'total')
 SELECT coalesce(a.department_key, b.department_key) AS department_key, a.department, coalesce(a.year, b.year) AS year,
        coalesce(a.code, b.code) AS code, coalesce(a.label, b.label) AS label,
-       CASE WHEN coalesce(a.code, b.code) = 'total' THEN '合计' WHEN length(coalesce(a.code, b.code)) = 3 THEN '类' WHEN length(coalesce(a.code, b.code)) = 5 THEN '款'
-            WHEN length(coalesce(a.code, b.code)) = 7 THEN '项' END AS level,
+       CASE WHEN coalesce(a.code, b.code) = 'total' THEN '合计' WHEN length(coalesce(a.code, b.code)) = 3 THEN '类'
+            WHEN length(coalesce(a.code, b.code)) = 5 THEN '款' WHEN length(coalesce(a.code, b.code)) = 7 THEN '项' END AS level,
        b.budget, a.actual, round(100 * a.actual / nullif(b.budget, 0), 2) AS rate_pct, b.budget_doc, a.final_doc
 FROM a FULL JOIN b ON a.department_key = b.department_key AND a.year = b.year AND a.code = b.code;
 """

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
+from conftest import SAMPLE, corpus_file, run_cli
 
 import finacct
-from conftest import SAMPLE, corpus_file, run_cli
 
 
 def _fails_with(path: Path, words: str) -> None:

@@ -7,9 +7,9 @@ import re
 
 import pandas as pd
 import pytest
+from conftest import SAMPLE, corpus_file, gold
 
 import finacct
-from conftest import SAMPLE, corpus_file, gold
 from finacct import budget as budget_file
 from finacct.model import Disclosure
 

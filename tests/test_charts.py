@@ -4,8 +4,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 import pytest
-
 from conftest import SAMPLE, corpus_file, render_offline
+
 from finacct import charts, load
 
 DOCS = ["changchun_gov_office_2023.txt", "putuo_finance_2024.pdf", "putuo_planning_resources_2024.pdf"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from conftest import ROOT, SAMPLE, corpus_file, gold, run_cli
+
 from finacct import load
 from finacct.model import Disclosure
 from finacct.reconcile.docs import rules_markdown

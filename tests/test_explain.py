@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from conftest import SAMPLE, corpus_file
+
 from finacct import Corpus, explain, load
 from finacct.narrative.compare import compare
 from finacct.narrative.drivers import drivers, phrase

@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import CORPUS, GOLD, SHARED, run_cli
 
 KEYS = sorted(p.stem for p in GOLD.glob("*.json")) if GOLD.exists() else []
@@ -35,6 +34,7 @@ def test_extract_scores_perfectly_against_answer_key(name: str) -> None:
 def test_pdf_rows_without_rulings_match_answer_key(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Producers that draw no table lines: rows come from baselines alone."""
     from conftest import corpus_file, gold
+
     import finacct
     from finacct.extract import pdf
     monkeypatch.setattr(pdf, "_rules", lambda page, frame: ([], []))

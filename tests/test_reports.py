@@ -7,11 +7,11 @@ import shutil
 from pathlib import Path
 
 import nbformat
-import papermill as pm
 import pandas as pd
+import papermill as pm
 import pytest
-
 from conftest import CORPUS, SAMPLE, corpus_file, render_offline, run_cli
+
 from finacct import Corpus, batch, load
 from finacct.report.build import NOTEBOOKS, Job, build
 from finacct.report.paths import report_dir

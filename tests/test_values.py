@@ -4,9 +4,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import SAMPLE, corpus_file, run_cli
 
 import finacct
-from conftest import SAMPLE, corpus_file, run_cli
 
 
 @pytest.fixture(scope="module")

@@ -53,7 +53,8 @@ def items() -> tuple[Item, ...]:
     for code, name in classify.names("functional").items():
         if len(code) == 3:
             stem = re.escape(re.sub(r"支出$", "", name))
-            rows.append(Item(f"class:{code}", re.compile(f"{stem}(支出)?(（类）)?"), (f"t05:{code}:total", f"t04:exp.{code}:general_budget", f"t01:exp.{code}:amount"),
+            refs = (f"t05:{code}:total", f"t04:exp.{code}:general_budget", f"t01:exp.{code}:amount")
+            rows.append(Item(f"class:{code}", re.compile(f"{stem}(支出)?(（类）)?"), refs,
                              "一般公共预算", "gb_expenditure"))
     return tuple(rows)
 

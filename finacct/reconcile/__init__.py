@@ -1,7 +1,7 @@
 """check(disclosure) -> Findings: evaluate every rule of rules.py, passing ones included."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from finacct.model import Disclosure
 from finacct.reconcile import across, completeness, identities, narrative, performance

@@ -117,7 +117,8 @@ def years(ctx: Context, rule: "Rule") -> list[Finding]:
             out.append(Finding(rule.id, "error", ["completeness"], f"table title dated {m.group(1)}, document is {year}: {flat}", pages=[p]))
     for p, t, m in _narrative_hits(ctx, r"(?:与|比|较)(20\d\d)年度?(?:相比)?"):
         if int(m.group(1)) != year - 1:
-            out.append(Finding(rule.id, "error", ["narrative"], f"compared with {m.group(1)}, expected {year - 1}: …{t[max(0, m.start() - 10):m.end() + 10]}…", pages=[p]))
+            near = t[max(0, m.start() - 10):m.end() + 10]
+            out.append(Finding(rule.id, "error", ["narrative"], f"compared with {m.group(1)}, expected {year - 1}: …{near}…", pages=[p]))
     # the year a figure is reported for (not a year merely mentioned, such as an old balance)
     for p, t, m in _narrative_hits(ctx, r"(20\d\d)年度(?=部门决算|收入支出|收、支|财政拨款|“三公”|三公|机关运行经费|政府采购)"):
         if int(m.group(1)) != year:

@@ -10,8 +10,8 @@ from functools import cached_property
 from typing import Any
 
 from finacct.model import Disclosure
-from finacct.tables.meta import UNIT_FACTOR
 from finacct.narrative.text import narrative_lines
+from finacct.tables.meta import UNIT_FACTOR
 
 Cell = tuple[str, str, str]
 

@@ -155,9 +155,11 @@ def completion_rates(ctx: Context, rule: "Rule") -> list[Finding]:
             cands = _candidates(ctx, c.key, "budget")
             budget = cands[0][0] if cands else None
         if budget is None:
-            out.append(Finding(rule.id, "insufficient_data", ["narrative"], f"{c.item} 完成预算的 {c.rate_pct:g}%: budget unknown: {_quote(c)}", pages=[c.page]))
+            out.append(Finding(rule.id, "insufficient_data", ["narrative"], f"{c.item} 完成预算的 {c.rate_pct:g}%: budget unknown: {_quote(c)}",
+                               pages=[c.page]))
         elif budget == 0:
-            out.append(Finding(rule.id, "not_applicable", ["narrative"], f"{c.item} 完成预算的 {c.rate_pct:g}% on a budget of 0: the rate is undefined: {_quote(c)}", pages=[c.page]))
+            out.append(Finding(rule.id, "not_applicable", ["narrative"],
+                               f"{c.item} 完成预算的 {c.rate_pct:g}% on a budget of 0: the rate is undefined: {_quote(c)}", pages=[c.page]))
         else:
             out.append(_ratio(rule, c, c.amount, budget, c.rate_pct, c.rate_text, f"{c.item} 完成率"))
     return out

@@ -4,6 +4,7 @@ papermill's own ``nbclient`` engine (a fresh kernel per notebook) stays availabl
 from __future__ import annotations
 
 import atexit
+import contextlib
 import time
 
 from jupyter_client.manager import KernelManager
@@ -50,10 +51,8 @@ class WarmKernelEngine(NBClientEngine):
     @classmethod
     def shutdown(cls) -> None:
         if cls._km is not None:
-            try:
+            with contextlib.suppress(Exception):  # a dead kernel has nothing left to shut down
                 cls._km.shutdown_kernel(now=True)
-            except Exception:  # a dead kernel has nothing left to shut down
-                pass
             cls._km = None
 
     @classmethod

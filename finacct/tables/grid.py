@@ -12,15 +12,22 @@ from dataclasses import dataclass
 from finacct.extract.layout import Line, Word, amount, band_index, group_lines
 from finacct.extract.pdf import Page
 from finacct.tables import meta
+from finacct.tables.locate import title_of
 from finacct.tables.rows import RawRow
 from finacct.tables.specs import (
-    LABEL_HEADERS, ORDINAL, SIDE_LABEL_HEADER, TableSpec, Template, normalise, sangong_side,
+    LABEL_HEADERS,
+    ORDINAL,
+    SIDE_LABEL_HEADER,
+    TableSpec,
+    Template,
+    normalise,
+    sangong_side,
 )
-from finacct.tables.locate import title_of
 
 # Lines that are neither header nor data: unit and department lines, table numbers, 栏次 rows
 # (column numbers 1 2 3 …) and page numbers.
-SKIP_LINE = re.compile(r"^(单位|部门|编制单位|编制部门|预算主管部门|填报单位|金额单位|单位名称)[:：]|^单位[:：]?万?元|^公开\d+表|^(附)?表[一二三四五六七八九十\d]+$"
+SKIP_LINE = re.compile(r"^(单位|部门|编制单位|编制部门|预算主管部门|填报单位|金额单位|单位名称)[:：]|^单位[:：]?万?元"
+                       r"|^公开\d+表|^(附)?表[一二三四五六七八九十\d]+$"
                        r"|^(栏次|行次)[\d栏次行]*$")
 # A page number: the page's last line, alone.
 PAGE_NUMBER = re.compile(r"^[-—]?\d{1,3}[-—]?$|^第\d+页")
@@ -130,9 +137,9 @@ def _centred_over(cell: Cell, cells: list[Cell]) -> tuple[float, float] | None:
     for i in range(len(below)):
         for j in range(i + 1, len(below)):
             x0, x1 = below[i].x0, max(o.x1 for o in below[i:j + 1])
-            if abs((x0 + x1) / 2 - cell.xc) <= max(8.0, 0.25 * (cell.x1 - cell.x0)) and x0 <= cell.x0 and x1 >= cell.x1:
-                if best is None or x1 - x0 > best[1] - best[0]:
-                    best = (x0, x1)
+            centred = abs((x0 + x1) / 2 - cell.xc) <= max(8.0, 0.25 * (cell.x1 - cell.x0)) and x0 <= cell.x0 and x1 >= cell.x1
+            if centred and (best is None or x1 - x0 > best[1] - best[0]):
+                best = (x0, x1)
     return best
 
 
@@ -201,6 +208,12 @@ class Header:
         return cls(cells, labels)
 
 
+def _lowest_over(pool: list[Cell], x0: float, x1: float) -> Cell | None:
+    """The lowest heading over a column (the most overlap breaking a tie)."""
+    hits = [(round(c.bottom), _overlap(c.x0, c.x1, x0 - 2, x1 + 2), i) for i, c in enumerate(pool) if _overlap(c.x0, c.x1, x0 - 2, x1 + 2) > 0]
+    return pool[max(hits)[2]] if hits else None
+
+
 def _anchors(spec: TableSpec, header: Header, lines: list[Line]) -> list[Anchor]:
     """One anchor per amount column of the data, keyed by the lowest header cell above it (or,
     for a narrow column of zeros under no header text, the nearest column heading)."""
@@ -214,12 +227,8 @@ def _anchors(spec: TableSpec, header: Header, lines: list[Line]) -> list[Anchor]
     leaves = [c for c in heads if _is_leaf(c, cells)]
     owners: list[Cell | None] = []
     for x0, x1 in columns:
-        def over(pool: list[Cell]) -> Cell | None:
-            hits = [(round(c.bottom), _overlap(c.x0, c.x1, x0 - 2, x1 + 2), i) for i, c in enumerate(pool)
-                    if _overlap(c.x0, c.x1, x0 - 2, x1 + 2) > 0]
-            return pool[max(hits)[2]] if hits else None
-        near = min(leaves, key=lambda c: abs(c.xc - (x0 + x1) / 2), default=None)
-        owners.append(over(leaves) or near or over(heads))
+        near = min(leaves, key=lambda c, mid=(x0 + x1) / 2: abs(c.xc - mid), default=None)
+        owners.append(_lowest_over(leaves, x0, x1) or near or _lowest_over(heads, x0, x1))
     parents = [c for c in cells if all(c is not o for o in owners)]  # a column's own heading is no parent
     return [Anchor(_leaf_key(spec, o, parents) if o else None, (x0 + x1) / 2, x1 - x0)
             for (x0, x1), o in zip(columns, owners)]
