@@ -138,26 +138,36 @@ def _dask_run(jobs: list[Job], done: Callable[[dict[str, Any]], None], scheduler
 
 
 # -- the batch ------------------------------------------------------------------------------------
-def pair_years(paths: list[Path]) -> dict[Path, Path]:
-    """Each document mapped to the same department's document of the year before, when the
-    folder holds one (department and year peeked from the first pages)."""
-    seen: list[tuple[Path, str, int]] = []
+def pairs(paths: list[Path]) -> dict[Path, dict[str, Path]]:
+    """Each document's companions in the folder: "prior", the same department's document of
+    the same kind a year before; and for a final, "budget", its budget of the same year
+    (department, year and kind peeked from the first pages)."""
+    seen: list[tuple[Path, str, int, str]] = []
     for p in paths:
         try:
-            dept, year = peek(p)
+            dept, year, kind = peek(p)
         except Exception:  # noqa: BLE001 - an unreadable file is reported by its own job
             continue
         if dept and year:
-            seen.append((p, dept, year))
-    return {p: q for p, dept, year in seen
-            for q, other, prev in seen if prev == year - 1 and same_department(dept, other)}
+            seen.append((p, dept, year, kind))
+    out: dict[Path, dict[str, Path]] = {}
+    for p, dept, year, kind in seen:
+        for q, other, y, k in seen:
+            if not same_department(dept, other):
+                continue
+            if y == year - 1 and k == kind:
+                out.setdefault(p, {})["prior"] = q
+            elif y == year and kind == "final" and k == "budget":
+                out.setdefault(p, {})["budget"] = q
+    return out
 
 
 def run(folder: str | Path, root: str | Path = "reports", workers: int | None = None, executor: str = "local",
         scheduler: str | None = None, timeout: float = 300, memory_mb: int = 4096, force: bool = False,
         progress: bool = True, store: bool = True, pair: bool = True) -> list[dict[str, Any]]:
     """Build every report; return one result per document (ok / skipped / failed + reason).
-    With `pair`, a department's previous year in the same folder becomes the report's prior."""
+    With `pair`, a department's previous year in the same folder becomes the report's prior,
+    and a final's budget of the same year gives its 完成率."""
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     state_path = root / STATE
@@ -165,9 +175,10 @@ def run(folder: str | Path, root: str | Path = "reports", workers: int | None = 
     results: list[dict[str, Any]] = []
     jobs = []
     paths = discover(folder, exclude=root)
-    priors = pair_years(paths) if pair else {}
+    companions = pairs(paths) if pair else {}
     for path in paths:
-        job = Job(str(path.resolve()), str(root.resolve()), prior=str(priors[path].resolve()) if path in priors else "")
+        found = {k: str(v.resolve()) for k, v in companions.get(path, {}).items()}
+        job = Job(str(path.resolve()), str(root.resolve()), prior=found.get("prior", ""), budget=found.get("budget", ""))
         existing = None if force else up_to_date(job, state.get(job.source))
         if existing is not None:
             results.append(asdict(Result(job.source, "skipped", "inputs and finacct version unchanged", str(existing))))

@@ -55,6 +55,14 @@ def read(path: str | Path) -> dict[str, float]:
     return {c: float(v) for c, v in zip(frame["code"], frame["budget"]) if c and pd.notna(v)}
 
 
+def open_budget(path: str | Path) -> "dict[str, float] | Disclosure":
+    """A user's budget file as a mapping, or a budget disclosure (PDF, text dump, finacct xlsx)."""
+    if _is_user_file(Path(path)):
+        return read(path)
+    from finacct.load import load
+    return load(path)
+
+
 def _is_user_file(path: Path) -> bool:
     if path.suffix.lower() == ".csv":
         return True
@@ -103,8 +111,7 @@ def for_disclosure(d: "Disclosure", supplied: Supplied = None) -> Budget:
         path = Path(supplied)
         if _is_user_file(path):
             return _user(read(path), f"用户提供的预算文件 {path.name}")
-        from finacct.load import load
-        supplied = load(path)
+        supplied = open_budget(path)
     if isinstance(supplied, Disclosure):
         return from_document(d, supplied)
     if supplied:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import altair as alt
 import pandas as pd
@@ -15,6 +16,9 @@ from finacct import budget as budget_file
 from finacct.model import Disclosure
 from finacct.narrative.drivers import drivers
 from finacct.tables.specs import SPECS
+
+if TYPE_CHECKING:
+    from finacct.corpus import Corpus
 
 FONT = "Noto Sans CJK SC"
 FONT_STACK = f"{FONT}, Source Han Sans SC, PingFang SC, Microsoft YaHei, SimHei, sans-serif"
@@ -52,14 +56,16 @@ def _frame(d: Disclosure, table: str) -> pd.DataFrame:
 
 
 def structure(d: Disclosure) -> alt.Chart:
-    """一般公共预算财政拨款支出 by 项, coloured by 类 (t05)."""
-    t = _frame(d, "t05")
+    """一般公共预算财政拨款支出 by 项, coloured by 类 (t05; a budget's b05)."""
+    table = "b05" if d.kind == "budget" else "t05"
+    t = _frame(d, table)
     names = dict(zip(t["row"], t["name"]))
     items = t[t["level"] == "项"].assign(类=lambda x: x["row"].str[:3].map(names), 款=lambda x: x["row"].str[:5].map(names),
                                        金额=lambda x: x["total"])
-    total = d.value("t05", "total", "total") or items["金额"].sum()
+    total = d.value(table, "total", "total") or items["金额"].sum()
     items = items.assign(占比=items["金额"] / total)
-    return alt.Chart(items, title=f"{d.department} {d.year} 一般公共预算财政拨款支出结构（按项）").mark_bar().encode(
+    what = d.spec.name_of(table).removesuffix("表").removesuffix("决算").removesuffix("功能分类预算")
+    return alt.Chart(items, title=f"{d.department} {d.year} {what}结构（按项，{d.unit}）").mark_bar().encode(
         x=alt.X("金额:Q", axis=AMOUNT), y=alt.Y("name:N", sort="-x", title="项"),
         color=alt.Color("类:N", title="类"),
         tooltip=[alt.Tooltip("row:N", title="科目编码"), "类:N", "款:N", alt.Tooltip("name:N", title="项"),
@@ -91,8 +97,8 @@ def personnel_public(d: Disclosure) -> alt.Chart:
                  alt.Tooltip("amount:Q", title="金额", format=",.2f")])
 
 
-def budget_execution(d: Disclosure, budget: dict[str, float] | None = None) -> alt.LayerChart:
-    """完成率 (决算 / 年初预算) per 项, with the 100% line; budgets from a file or the 情况说明."""
+def budget_execution(d: Disclosure, budget: budget_file.Supplied = None) -> alt.LayerChart:
+    """完成率 (决算 / 年初预算) per 项, with the 100% line; budgets from the budget disclosure, a file or the 情况说明."""
     budgets = budget_file.for_disclosure(d, budget).lines
     t = _frame(d, "t05")
     items = t[(t["level"] == "项") & t["row"].isin(budgets)].copy()
@@ -108,6 +114,43 @@ def budget_execution(d: Disclosure, budget: dict[str, float] | None = None) -> a
                  alt.Tooltip("年初预算:Q", format=",.2f"), alt.Tooltip("total:Q", title="决算", format=",.2f"),
                  alt.Tooltip("完成率:Q", format=".2%")])
     rule = alt.Chart(pd.DataFrame({"x": [1.0]})).mark_rule(color="black", strokeDash=[4, 3]).encode(x="x:Q")
+    return bars + rule
+
+
+def budget_vs_actual(d: Disclosure, budget: budget_file.Supplied) -> alt.LayerChart:
+    """Each 项's 年初预算 and 决算 as two points joined by a line (a dumbbell), the budget's
+    source named under the title: how far each line ran over or under its budget."""
+    b = budget_file.for_disclosure(d, budget)
+    t = _frame(d, "t05")
+    items = t[(t["level"] == "项") & t["row"].isin(b.lines)].copy()
+    if items.empty:
+        raise ValueError(f"{d.source}: no 项 with a 年初预算 ({b.source})")
+    items["年初预算"], items["决算"] = items["row"].map(b.lines), items["total"]
+    items["完成率"] = items["决算"] / items["年初预算"]
+    long = items.melt(id_vars=["row", "name", "完成率"], value_vars=["年初预算", "决算"], var_name="口径", value_name="金额")
+    title = alt.TitleParams(f"{d.department} {d.year} 年初预算与决算（按项，{d.unit}）", subtitle=f"年初预算来源：{b.source}")
+    y = alt.Y("name:N", title="项", sort=alt.EncodingSortField("金额", op="max", order="descending"))
+    tips = [alt.Tooltip("row:N", title="科目编码"), alt.Tooltip("name:N", title="项"), "口径:N",
+            alt.Tooltip("金额:Q", format=",.2f"), alt.Tooltip("完成率:Q", format=".2%")]
+    line = alt.Chart(long, title=title).mark_line(color="#999").encode(x=alt.X("金额:Q", axis=AMOUNT), y=y, detail="row:N")
+    dots = alt.Chart(long).mark_point(filled=True, size=70).encode(
+        x="金额:Q", y=y, color=alt.Color("口径:N", scale=alt.Scale(domain=["年初预算", "决算"], range=["#7f7f7f", "#c4493f"]), title=None),
+        tooltip=tips)
+    return line + dots
+
+
+def completion_distribution(rates: "pd.DataFrame | Corpus") -> alt.LayerChart:
+    """完成率 of every 项 across a corpus (its store's budget_execution view, or a frame with
+    rate_pct), as a histogram with the 100% line."""
+    if not isinstance(rates, pd.DataFrame):
+        rates = rates.query("SELECT department, year, code, label, rate_pct FROM budget_execution WHERE level = '项'")
+    rates = rates.dropna(subset=["rate_pct"])
+    if rates.empty:
+        raise ValueError("no 项 with both a budget and a final in this corpus")
+    bars = alt.Chart(rates, title=f"完成率分布（{rates['department'].nunique()} 个部门，{len(rates)} 个项）").mark_bar().encode(
+        x=alt.X("rate_pct:Q", bin=alt.Bin(step=10), title="完成率（决算/年初预算，%）"), y=alt.Y("count():Q", title="项数"),
+        tooltip=[alt.Tooltip("count():Q", title="项数")])
+    rule = alt.Chart(pd.DataFrame({"x": [100.0]})).mark_rule(color="black", strokeDash=[4, 3]).encode(x="x:Q")
     return bars + rule
 
 
@@ -229,10 +272,12 @@ def save(chart: alt.TopLevelMixin, path: str | Path, scale: float = 2.0) -> Path
     return path
 
 
-def all_charts(d: Disclosure, prior: Disclosure | None = None, findings: pd.DataFrame | None = None) -> dict[str, alt.TopLevelMixin]:
+def all_charts(d: Disclosure, prior: Disclosure | None = None, findings: pd.DataFrame | None = None,
+               budget: budget_file.Supplied = None) -> dict[str, alt.TopLevelMixin]:
     """Every chart that the disclosure has data for, by name (a chart without data is skipped)."""
     makers = {"structure": lambda: structure(d), "basic_project": lambda: basic_project(d),
-              "personnel_public": lambda: personnel_public(d), "budget_execution": lambda: budget_execution(d),
+              "personnel_public": lambda: personnel_public(d), "budget_execution": lambda: budget_execution(d, budget or None),
+              "budget_vs_actual": lambda: budget_vs_actual(d, budget or None),
               "sangong": lambda: sangong(d), "performance": lambda: performance(d),
               "findings": lambda: findings_overview(d, findings)}
     if prior is not None:

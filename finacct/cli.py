@@ -38,7 +38,7 @@ def _check(args: argparse.Namespace) -> int:
     from finacct.load import load
     from finacct.reconcile import SCHEMA
     d = load(args.path)
-    findings = d.check()
+    findings = d.check(budget=load(args.budget) if args.budget else None)
     if args.json:
         out = {"schema": SCHEMA, "source": d.source, "findings": findings.to_records()}
         sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
@@ -107,6 +107,8 @@ def parser() -> argparse.ArgumentParser:
     ck = command("check", "evaluate every identity and every number the narrative states", _check)
     ck.add_argument("path", metavar="PATH", help=DISCLOSURE)
     ck.add_argument("--json", action="store_true", help="print the findings JSON (finacct.findings/1) on stdout")
+    ck.add_argument("--budget", help="the department's budget disclosure of the same year: the final's stated 年初预算 "
+                    "and 三公 预算数 are checked against it")
     ck.add_argument("--fail-on", choices=tuple(FAIL_ON), default="none",
                     help="exit 1 when a finding has this status or a worse one (error > rounding), for CI")
     command("rules", "print the rule list (Markdown, one line per rule)", _rules).set_defaults(path="")
@@ -114,7 +116,8 @@ def parser() -> argparse.ArgumentParser:
     rp.add_argument("path", metavar="PATH", help=DISCLOSURE)
     rp.add_argument("--out", default="reports", help="folder of the reports, the index page and the store")
     rp.add_argument("--prior", help="last year's disclosure of the same department (增减原因 from the rows that moved)")
-    rp.add_argument("--budget", help="年初预算 file (CSV/xlsx: code,budget[,name]; 万元) for 完成率")
+    rp.add_argument("--budget", help="the same year's budget disclosure (PDF/text/xlsx), or a 年初预算 file "
+                    "(CSV/xlsx: code,budget[,name]; 万元), for 完成率")
     bt = command("batch", "a report for every disclosure under DIR, an index page and the corpus store", _batch)
     bt.add_argument("path", metavar="DIR", help="folder searched recursively for PDFs, text dumps and xlsx")
     bt.add_argument("--out", default="reports", help="folder of the reports, the index page and the store")

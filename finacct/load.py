@@ -22,20 +22,22 @@ def load(path: str | Path) -> Disclosure:
     return _load_pdf(path) if kind == "pdf" else _load_text(path)
 
 
-def peek(path: str | Path, pages: int = 8) -> tuple[str, int | None]:
-    """Department and year from the first pages only: cheap enough to pair a folder's
-    documents with the previous year's before any is read in full."""
+def peek(path: str | Path, pages: int = 8) -> tuple[str, int | None, str]:
+    """Department, year and kind (final / budget) from the first pages only: cheap enough to
+    pair a folder's documents (a final with last year's and with its budget) before any is
+    read in full."""
     path = Path(path)
-    kind = detect.kind(path)
-    if kind == "xlsx":
+    source = detect.kind(path)
+    if source == "xlsx":
         d = load(path)
-        return d.department, d.year
-    if kind == "pdf":
+        return d.department, d.year, d.kind
+    if source == "pdf":
         doc = pdf.open_pdf(path)
         lines = [ln for i in range(min(pages, len(doc))) for ln in doc[i].get_textpage().get_text_range().splitlines()]
     else:
         lines = textdump.read_lines(path)[:400]
-    return meta.department(lines), meta.year(lines)
+    kind = meta.kind(lines)
+    return meta.department(lines), meta.year(lines, kind), kind
 
 
 def _withhold_unreadable(d: Disclosure, template: Template, found: dict[str, list[int]],

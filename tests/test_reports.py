@@ -172,3 +172,25 @@ def test_batch_pairs_a_department_with_its_previous_year(tmp_path: Path) -> None
     assert "上年数来源：上年部门决算（2022.txt）" in draft
     alone = next(r for r in results if r["source"].endswith("2022.txt"))
     assert alone["manifest"]["year"] == 2022 and not alone["manifest"]["prior_sha256"]
+
+
+def test_batch_pairs_a_final_with_its_budget_and_reports_the_budget_alone(tmp_path: Path) -> None:
+    """西南大学 2023: the final's report takes 完成率 from the budget document, naming it; the
+    budget gets its own (shorter) report beside it; the store gives 预算 vs 决算 by 类."""
+    src = tmp_path / "docs"
+    src.mkdir()
+    for name in ("chongqing_swu_university_2023_final.pdf", "chongqing_swu_university_2023_budget.pdf"):
+        shutil.copy(corpus_file(name), src)
+    results = batch.run(src, tmp_path / "out", workers=1, progress=False)
+    assert sorted(r["status"] for r in results) == ["ok", "ok"]
+    final = next(r for r in results if r["source"].endswith("final.pdf"))
+    budget = next(r for r in results if r["source"].endswith("budget.pdf"))
+    assert final["manifest"]["budget_sha256"] and Path(budget["dir"]).name == "2023-budget"
+    page = (Path(final["dir"]) / "report.html").read_text(encoding="utf-8")
+    assert "年初预算来源：部门预算 chongqing_swu_university_2023_budget.pdf：b05 财政拨款支出预算表（第10页）" in page
+    assert "完成年初预算的102.64%" in page   # 高等教育 186,663.39 / 181,866.03
+    alone = (Path(budget["dir"]) / "report.html").read_text(encoding="utf-8")
+    assert "年度部门预算 · finacct 报告" in alone and "部门预算说明（草稿）" in alone and "403,484.64" in alone
+    rows = Corpus.open(tmp_path / "out" / "finacct.duckdb").query(
+        "SELECT code, budget, actual, rate_pct FROM budget_execution WHERE level = '类' AND code = '205'")
+    assert rows.iloc[0].tolist() == ["205", 208613.34, 213588.53, 102.38]

@@ -70,7 +70,7 @@ def build(job: Job) -> Result:
     d = load(source)
     seconds["extraction"] = time.perf_counter() - t0
     root = Path(job.root).resolve()
-    final = report_dir(root, d.department, d.year, Path(source).stem)
+    final = report_dir(root, d.department, d.year, Path(source).stem, d.kind)
     with atomic_dir(final) as tmp:
         t = time.perf_counter()
         params = {"source": source, "department": d.department, "year": d.year or 0,

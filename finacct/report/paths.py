@@ -19,8 +19,9 @@ def safe_name(text: str) -> str:
     return name[:80] or "unknown"
 
 
-def report_dir(root: Path, department: str, year: int | None, fallback: str) -> Path:
-    out = root / safe_name(department or fallback) / safe_name(str(year or "unknown"))
+def report_dir(root: Path, department: str, year: int | None, fallback: str, kind: str = "final") -> Path:
+    """root/<department>/<year> for final accounts, root/<department>/<year>-budget for a budget."""
+    out = root / safe_name(department or fallback) / safe_name(str(year or "unknown") + ("-budget" if kind == "budget" else ""))
     if not out.resolve().is_relative_to(root.resolve()):
         raise ValueError(f"report folder {out} would fall outside {root}")
     return out

@@ -16,15 +16,20 @@ from finacct.load import load
 from finacct.model import Disclosure
 from finacct.narrative.draft import amount, explain
 from finacct.reconcile.findings import Findings
-from finacct.tables.specs import SPECS, TABLE_IDS
 
 e = html.escape
 alt.renderers.enable("mimetype")   # JupyterLab draws Vega-Lite itself; report/html.py embeds it offline
 
 
-def open_inputs(source: str, prior_source: str = "", budget: str = "") -> tuple[Disclosure, Disclosure | None, dict[str, float]]:
-    """The disclosure, last year's (if given) and the 年初预算 file (if given)."""
-    return load(source), (load(prior_source) if prior_source else None), (budget_file.read(budget) if budget else {})
+def open_inputs(source: str, prior_source: str = "", budget: str = "") -> tuple[Disclosure, Disclosure | None, Disclosure | dict[str, float]]:
+    """The disclosure, last year's (if given) and its budget (if given): the department's budget
+    disclosure, or a user's 年初预算 file (code,budget)."""
+    return load(source), (load(prior_source) if prior_source else None), (budget_file.open_budget(budget) if budget else {})
+
+
+def check(d: Disclosure, budget: Disclosure | dict[str, float]) -> Findings:
+    """Every rule; a final with its budget disclosure is also checked against it."""
+    return d.check(budget=budget if isinstance(budget, Disclosure) else None)
 
 
 def safe_markdown(text: str) -> Markdown:
@@ -33,26 +38,35 @@ def safe_markdown(text: str) -> Markdown:
 
 
 def heading(d: Disclosure) -> Markdown:
-    return safe_markdown(f"# {d.department or d.source} {d.year or ''} 年度部门决算 · finacct 报告")
+    what = "部门预算" if d.kind == "budget" else "部门决算"
+    return safe_markdown(f"# {d.department or d.source} {d.year or ''} 年度{what} · finacct 报告")
+
+
+# The figures a report's card and the index page show, per kind of document: (name, cell).
+FIGURES = {
+    "final": (("收入支出总计", ("t01", "inc.grand_total", "amount")), ("本年支出合计", ("t03", "total", "total")),
+              ("一般公共预算财政拨款支出", ("t05", "total", "total")), ("三公经费决算", ("t09", "actual", "total"))),
+    "budget": (("收入预算", ("b01", "inc.total", "amount")), ("支出预算", ("b03", "total", "total")),
+               ("一般公共预算支出预算", ("b05", "total", "total")), ("三公经费预算", ("b09", "budget", "total"))),
+}
 
 
 def key_figures(d: Disclosure, findings: pd.DataFrame) -> dict[str, Any]:
     """The figures the index page and the summary card show."""
-    v = d.value
     counts = findings["status"].value_counts()
-    return {"收入支出总计": v("t01", "inc.grand_total", "amount"), "本年支出合计": v("t03", "total", "total"),
-            "一般公共预算财政拨款支出": v("t05", "total", "total"), "三公经费决算": v("t09", "actual", "total"),
+    return {**{name: d.value(*cell) for name, cell in FIGURES[d.kind]},
             "errors": int(counts.get("error", 0)), "rounding": int(counts.get("rounding", 0)),
-            "tables_present": sum(1 for t in TABLE_IDS if d.tables.get(t, {}).get("status") != "missing")}
+            "tables_present": sum(1 for t in d.spec.tables if d.tables.get(t, {}).get("status") != "missing")}
 
 
-CARD_LABELS = {"errors": "核对错误", "rounding": "尾数误差", "tables_present": "读到的表（共 9 张）"}
+CARD_LABELS = {"errors": "核对错误", "rounding": "尾数误差", "tables_present": "读到的表"}
 
 
 def summary_card(d: Disclosure, findings: pd.DataFrame) -> HTML:
     k = key_figures(d, findings)
+    k["tables_present"] = f"{k['tables_present']} / {len(d.spec.tables)}"
     cells = "".join(f"<div class='fa-card'><div class='fa-k'>{e(CARD_LABELS.get(name, name))}</div><div class='fa-v'>"
-                    f"{e(amount(val)) + ' 万元' if isinstance(val, float) else e(str(val if val is not None else '—'))}</div></div>"
+                    f"{e(amount(val)) + ' ' + e(d.unit) if isinstance(val, float) else e(str(val if val is not None else '—'))}</div></div>"
                     for name, val in k.items())
     return HTML(f"<style>.fa-card{{display:inline-block;border:1px solid #ccc;border-radius:6px;padding:6px 12px;margin:4px}}"
                 f".fa-k{{font-size:12px;color:#555}}.fa-v{{font-size:18px}}</style>"
@@ -60,11 +74,11 @@ def summary_card(d: Disclosure, findings: pd.DataFrame) -> HTML:
 
 
 def nine_tables(d: Disclosure) -> None:
-    """Each of the nine tables as printed rows (status and pages for the empty ones)."""
-    for t in TABLE_IDS:
+    """Each table of the document's template as printed rows (status and pages for the empty ones)."""
+    for t in d.spec.tables:
         st = d.tables.get(t, {})
         table = d.table(t)
-        head = f"<h3>{e(t)} {e(SPECS[t].name)} <small>({e(st.get('status', 'missing'))}, p{e(', '.join(map(str, st.get('pages', []))))})</small></h3>"
+        head = f"<h3>{e(t)} {e(d.spec.name_of(t))} <small>({e(st.get('status', 'missing'))}, p{e(', '.join(map(str, st.get('pages', []))))})</small></h3>"
         display(HTML(head + (table.to_html(index=False, na_rep="", escape=True, float_format="{:,.2f}".format)
                              if not table.empty else f"<p>{e(st.get('statement', '无数据'))}</p>")))
 
@@ -73,12 +87,12 @@ def findings_summary(findings: Findings) -> HTML:
     return HTML(findings._repr_html_())
 
 
-def draft(d: Disclosure, prior: Disclosure | None, budget: dict[str, float]) -> Markdown:
+def draft(d: Disclosure, prior: Disclosure | None, budget: Disclosure | dict[str, float]) -> Markdown:
     return safe_markdown(explain(d, prior=prior, budget=budget or None))
 
 
-def all_charts(d: Disclosure, prior: Disclosure | None, findings: Findings) -> None:
-    for chart in charts.all_charts(d, prior, findings).values():
+def all_charts(d: Disclosure, prior: Disclosure | None, findings: Findings, budget: Disclosure | dict[str, float] | None = None) -> None:
+    for chart in charts.all_charts(d, prior, findings, budget).values():
         display(chart)
 
 

@@ -46,6 +46,12 @@ def year(lines: list[str], kind: str | None = None) -> int | None:
     return None
 
 
+def kind(lines: list[str]) -> str:
+    """final or budget: whichever of 决算 / 预算 the headings and titles name after a year."""
+    counts = Counter(m.group(2) for text in lines if len(text.strip()) <= 40 for m in YEAR.finditer(text))
+    return "budget" if counts["预算"] > counts["决算"] else "final"
+
+
 def unit_of(lines: list[str]) -> str | None:
     """The unit a table prints on its own 单位： line, if any."""
     return next((m.group(1) for text in lines if (m := UNIT.search(text))), None)
