@@ -40,11 +40,11 @@ def _check(args: argparse.Namespace) -> int:
     d = load(args.path)
     findings = d.check(budget=load(args.budget) if args.budget else None)
     if args.json:
-        out = {"schema": SCHEMA, "source": d.source, "findings": findings.to_records()}
+        out = {"schema": SCHEMA, "source": d.source, "score": findings.score.to_contract(), "findings": findings.to_records()}
         sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
     else:
         print(repr(d))
-        print(" · ".join(f"{s} {n}" for s, n in findings.counts().items()))
+        print(" · ".join(f"{s} {n}" for s, n in findings.counts().items()) + f" · transparency {findings.score.value:g}/100")
         for r in findings[findings["status"].isin(["error", "rounding", "insufficient_data"])].itertuples():
             print(f"{r.status:>17}  {r.rule:<28} p{','.join(map(str, r.pages))}  {r.message}")
     return 1 if findings["status"].isin(FAIL_ON[args.fail_on]).any() else 0

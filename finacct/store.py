@@ -26,6 +26,8 @@ CREATE TABLE IF NOT EXISTS claims (doc_id VARCHAR, department VARCHAR, year INTE
     prior DOUBLE, sentence VARCHAR);
 ALTER TABLE documents ADD COLUMN IF NOT EXISTS kind VARCHAR DEFAULT 'final';
 ALTER TABLE documents ADD COLUMN IF NOT EXISTS template VARCHAR DEFAULT 'local';
+ALTER TABLE documents ADD COLUMN IF NOT EXISTS score DOUBLE;
+ALTER TABLE documents ADD COLUMN IF NOT EXISTS score_json VARCHAR;
 """
 # 预算 vs 决算 per department, year and 功能分类 line, in 万元: the budget's b05 against the
 # final's t05 (both 一般公共预算, or both all appropriations in the university set).
@@ -71,16 +73,17 @@ class Store:
         self.close()
 
     def add(self, d: Disclosure, doc_id: str, findings: pd.DataFrame | None = None, claims: pd.DataFrame | None = None,
-            report_dir: str = "", version: str = "") -> None:
-        """Insert (or replace) one document with its facts, findings and claims."""
+            report_dir: str = "", version: str = "", score: dict | None = None) -> None:
+        """Insert (or replace) one document with its facts, findings, claims and transparency score."""
         meta = {"doc_id": doc_id, "department": d.department, "year": d.year}
         self.con.execute("BEGIN")
         for t in TABLES:
             self.con.execute(f"DELETE FROM {t} WHERE doc_id = ?", [doc_id])
         self.con.execute("INSERT INTO documents (doc_id, source, department, department_key, year, unit, report_dir, "
-                         "finacct_version, tables_json, kind, template) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         "finacct_version, tables_json, kind, template, score, score_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                          [doc_id, d.source, d.department, department_key(d.department), d.year, d.unit, report_dir, version,
-                          json.dumps(d.tables, ensure_ascii=False), d.kind, d.template])
+                          json.dumps(d.tables, ensure_ascii=False), d.kind, d.template, (score or {}).get("value"),
+                          json.dumps(score, ensure_ascii=False) if score else None])
         self._append("facts", d.facts[FACT_COLUMNS].assign(**meta), ["doc_id", "department", "year", *FACT_COLUMNS])
         if findings is not None and len(findings):
             f = pd.DataFrame(findings)[FINDING_COLUMNS].copy()
@@ -103,9 +106,10 @@ class Store:
         folder = Path(folder)
         d = Disclosure.from_contract(json.loads((folder / "disclosure.json").read_text(encoding="utf-8")))
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        findings = json.loads((folder / "findings.json").read_text(encoding="utf-8"))["findings"]
+        checked = json.loads((folder / "findings.json").read_text(encoding="utf-8"))
         claims = pd.read_json(folder / "claims.json") if (folder / "claims.json").stat().st_size > 2 else None
-        self.add(d, manifest["source_sha256"], pd.DataFrame(findings), claims, str(folder), manifest.get("finacct_version", ""))
+        self.add(d, manifest["source_sha256"], pd.DataFrame(checked["findings"]), claims, str(folder), manifest.get("finacct_version", ""),
+                 checked.get("score"))
 
     def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
         return self.con.execute(sql, params or []).df()

@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 from finacct.model import Disclosure
 from finacct.reconcile import across, completeness, identities, narrative, performance
+from finacct.reconcile import score as transparency
 from finacct.reconcile.context import Context
 from finacct.reconcile.findings import SCHEMA, Finding, Findings
 from finacct.reconcile.rules import RULES, Rule
@@ -52,4 +53,6 @@ def check(d: Disclosure, budget: Disclosure | None = None) -> Findings:
             out += EVALUATORS[rule.check](ctx, rule)
         except Exception as exc:  # one broken rule must not hide the others
             out.append(Finding(rule.id, "insufficient_data", list(rule.tables), f"{rule.says}: could not evaluate ({exc})"))
-    return Findings.build(out, d.facts)
+    findings = Findings.build(out, d.facts)
+    findings.score = transparency.score(d, findings)
+    return findings

@@ -35,7 +35,7 @@ COLUMNS = list(Finding.__dataclass_fields__)
 class Findings(pd.DataFrame):
     """The findings of one disclosure, errors first."""
 
-    _metadata = ["facts"]
+    _metadata = ["facts", "score"]
 
     @property
     def _constructor(self) -> type:
