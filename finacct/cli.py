@@ -38,7 +38,7 @@ def _check(args: argparse.Namespace) -> int:
     from finacct.load import load
     from finacct.reconcile import SCHEMA
     d = load(args.path)
-    findings = d.check(budget=load(args.budget) if args.budget else None)
+    findings = d.check(budget=load(args.budget) if args.budget else None, prior=load(args.prior) if args.prior else None)
     if args.json:
         out = {"schema": SCHEMA, "source": d.source, "score": findings.score.to_contract(), "findings": findings.to_records()}
         sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
@@ -109,6 +109,8 @@ def parser() -> argparse.ArgumentParser:
     ck.add_argument("--json", action="store_true", help="print the findings JSON (finacct.findings/1) on stdout")
     ck.add_argument("--budget", help="the department's budget disclosure of the same year: the final's stated 年初预算 "
                     "and 三公 预算数 are checked against it")
+    ck.add_argument("--prior", help="the department's disclosure of the year before: balances carried over and the "
+                    "prior-year figures the narrative states are checked against it")
     ck.add_argument("--fail-on", choices=tuple(FAIL_ON), default="none",
                     help="exit 1 when a finding has this status or a worse one (error > rounding), for CI")
     command("rules", "print the rule list (Markdown, one line per rule)", _rules).set_defaults(path="")

@@ -94,11 +94,11 @@ class Disclosure:
         from finacct.narrative.claims import parse
         return parse(self.sentences)
 
-    def check(self, budget: "Disclosure | None" = None) -> "Findings":
+    def check(self, budget: "Disclosure | None" = None, prior: "Disclosure | None" = None) -> "Findings":
         """Every rule of finacct.reconcile evaluated on this disclosure, errors first; with the
-        department's budget disclosure, the final's stated 年初预算 are checked against it."""
+        department's budget disclosure and/or last year's, the checks across documents too."""
         from finacct.reconcile import check
-        return check(self, budget)
+        return check(self, budget, prior)
 
     # -- contract JSON ------------------------------------------------------------
     def to_contract(self) -> dict[str, Any]:

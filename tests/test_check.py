@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 from conftest import ROOT, SAMPLE, corpus_file, gold, run_cli
 
@@ -158,3 +159,41 @@ def test_findings_read_well_and_list_their_cells() -> None:
 
 def test_rule_list_document_is_generated_from_the_rules() -> None:
     assert (ROOT / "docs" / "rules.md").read_text(encoding="utf-8") == rules_markdown()
+
+
+def _prior_as_narrated(d: Disclosure) -> Disclosure:
+    """Last year's disclosure as the sample's own 情况说明 describes it: every cell a stated
+    change points at holds amount − change, and the closing balance is this year's opening one."""
+    from finacct.narrative.claims import item
+    prior = Disclosure.from_contract({**d.to_contract(), "year": d.year - 1, "source": "prior.json"})
+    f = prior.facts
+    for c in d.claims:
+        entry = item(c.key)
+        if c.prior is None or entry is None:
+            continue
+        for ref in entry.refs:
+            t, row, col = ref.replace("{role}", "actual").split(":")
+            f.loc[(f["table"] == t) & (f["row"] == row) & (f["col"] == col), "value"] = c.prior
+    closing = [{"table": t, "row": "exp.carryover_end", "col": col, "value": d.value(t, row, "amount") or 0.0, "page": 1, "label": "年末结转和结余"}
+               for t, col, row in (("t01", "amount", "inc.carryover_begin"), ("t04", "total", "inc.carryover_begin"),
+                                   *(("t04", s, f"inc.carryover_begin.{s}") for s in ("general_budget", "gov_fund", "state_capital")))]
+    prior.facts = pd.concat([f[f["row"] != "exp.carryover_end"], pd.DataFrame(closing)], ignore_index=True)
+    return prior
+
+
+def test_checks_across_years_on_a_pair_built_from_the_sample() -> None:
+    """A prior year built from the sample's narrative agrees with every prior-year figure the
+    narrative implies; moving one of its cells by 5.00 gives one error naming both documents."""
+    d = load(SAMPLE)
+    prior = _prior_as_narrated(d)
+    f = d.check(prior=prior)
+    stated = f[f["rule"] == "x.prior.stated"]
+    assert len(stated) >= 10 and set(stated["status"]) <= {"ok", "rounding"}
+    balance = f[f["rule"] == "x.prior.balance"]
+    assert len(balance) == 5 and set(balance["status"]) == {"ok"} and all("prior.json" in m for m in balance["message"])
+    mask = (prior.facts["table"] == "t09") & (prior.facts["row"] == "actual") & (prior.facts["col"] == "reception")
+    prior.facts.loc[mask, "value"] += 5
+    moved = d.check(prior=prior)
+    errors = moved[(moved["rule"] == "x.prior.stated") & (moved["status"] == "error")]
+    assert len(errors) == 1 and "公务接待费" in errors.iloc[0]["message"] and "prior.json" in errors.iloc[0]["message"]
+    assert d.check()["rule"].isin(["x.prior.stated"]).any()   # without a prior: insufficient_data, said

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import CORPUS, SAMPLE, run_cli
 
 import finacct
-from conftest import CORPUS, SAMPLE, run_cli
 from finacct.reconcile.score import JUDGES, rubric
 
 DOCS = [SAMPLE, *sorted(CORPUS.glob("*.pdf"))] if CORPUS.exists() else [SAMPLE]

@@ -17,7 +17,7 @@ EVALUATORS: dict[str, Evaluator] = {
     **{n: getattr(completeness, n) for n in ("tables_present", "empty_notes", "narrative_parts", "placeholders", "number_format",
                                              "brackets", "years", "department_name", "typos")},
     **{n: getattr(performance, n) for n in ("execution_rate", "sources", "cost_indicators", "targets")},
-    **{n: getattr(across, n) for n in ("stated_budget", "sangong_budget")},
+    **{n: getattr(across, n) for n in ("stated_budget", "sangong_budget", "carried_balance", "stated_prior")},
     **{n: getattr(narrative, n) for n in ("amounts", "item_lines", "change_pct", "shares", "completion_rates", "wording", "prior_year",
                                           "budget_items", "procurement", "listed_items", "vehicles")},
 }
@@ -38,10 +38,11 @@ def _gate(ctx: Context, rule: Rule) -> Finding | None:
     return None
 
 
-def check(d: Disclosure, budget: Disclosure | None = None) -> Findings:
+def check(d: Disclosure, budget: Disclosure | None = None, prior: Disclosure | None = None) -> Findings:
     """Every rule for the document's template; with the department's budget of the same year,
-    the final's own 年初预算 and 三公 预算数 are checked against it too."""
-    ctx = Context(d, budget)
+    the final's own 年初预算 and 三公 预算数 are checked against it, and with last year's
+    disclosure, the balances carried over and the prior-year figures the narrative states."""
+    ctx = Context(d, budget, prior)
     out: list[Finding] = []
     own = d.spec.tables
     for rule in (r for r in RULES if d.template in r.templates and all(t in own for t in r.tables)):

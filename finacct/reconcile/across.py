@@ -65,3 +65,59 @@ def sangong_budget(ctx: Context, rule: "Rule") -> list[Finding]:
                          f"b09 p{','.join(map(str, pages))}", ctx.tolerance([("t09", "budget", col)]) + ctx.rounding("t09"))
             out.append(f)
     return out or [Finding(rule.id, "not_applicable", ["t09", "budget"], f"{rule.says}: no 三公 预算数 printed in both")]
+
+
+def _prior(ctx: Context, rule: "Rule") -> list[Finding]:
+    if ctx.prior is None:
+        return [Finding(rule.id, "insufficient_data", ["prior"], f"{rule.says}: no prior-year document given (check --prior)")]
+    if ctx.d.year and ctx.prior.year and ctx.prior.year != ctx.d.year - 1:
+        return [Finding(rule.id, "insufficient_data", ["prior"], f"{rule.says}: {ctx.prior.source} is {ctx.prior.year}, not {ctx.d.year - 1}")]
+    return []
+
+
+def carried_balance(ctx: Context, rule: "Rule") -> list[Finding]:
+    """This year's 年初结转和结余 = last year's 年末结转和结余, line by line (rule.params pairs)."""
+    out = _prior(ctx, rule)
+    if out:
+        return out
+    for now, before in rule.params["pairs"]:
+        t, row, col = now.split(":")
+        pt, prow, pcol = before.split(":")
+        a, b = ctx.value((t, row, col)), ctx.prior.value(pt, prow, pcol)
+        if a is None and b is None:
+            continue
+        a, b = a or 0.0, b or 0.0
+        diff = round(b - a, 2)
+        tol = 2 * ctx.rounding(t)
+        st = status(diff, tol)
+        pages = ctx.cell_pages([(t, row, col)])
+        ppages = sorted({int(p) for p in ctx.prior.facts.loc[(ctx.prior.facts["table"] == pt) & (ctx.prior.facts["row"] == prow), "page"]})
+        out.append(Finding(rule.id, st, [t, "prior"], f"{ctx.d.source} {t} {row} {a:.2f} (p{','.join(map(str, pages))}) vs "
+                           f"{ctx.prior.source} {pt} {prow} {b:.2f} (p{','.join(map(str, ppages))})",
+                           row=row, col=col, expected=b, actual=a, diff=diff, tolerance=tol, pages=pages))
+    return out or [Finding(rule.id, "not_applicable", ["prior"], f"{rule.says}: no balance printed in either year")]
+
+
+def stated_prior(ctx: Context, rule: "Rule") -> list[Finding]:
+    """Each prior-year figure the 情况说明 states or implies (amount − stated change) against
+    the prior document's own figure for that item (narrative/items.csv names its cells)."""
+    from finacct.narrative.claims import item
+    out = _prior(ctx, rule)
+    if out:
+        return out
+    for c in ctx.d.claims:
+        entry = item(c.key)
+        if c.prior is None or entry is None:
+            continue
+        ref = next((r.replace("{role}", "actual") for r in entry.refs
+                    if ctx.prior.tables.get(r.split(":")[0], {}).get("status") in ("present", "declared_empty")), None)
+        if ref is None:
+            continue
+        t, row, col = ref.split(":")
+        before = ctx.prior.value(t, row, col) or 0.0
+        diff = round(before - c.prior, 2)
+        tol = 3 * ctx.rounding(t)   # stated amount, stated change and the prior cell, each rounded
+        said = f"{c.item}: {ctx.d.source} p{c.page} implies {c.prior:.2f} for {ctx.d.year - 1 if ctx.d.year else '上年'}"
+        out.append(Finding(rule.id, status(diff, tol), ["narrative", "prior"], f"{said}; {ctx.prior.source} prints {before:.2f} ({t} {row} {col})",
+                           row=c.key, col=ref, expected=before, actual=c.prior, diff=diff, tolerance=tol, pages=[c.page]))
+    return out or [Finding(rule.id, "not_applicable", ["narrative", "prior"], f"{rule.says}: the 情况说明 implies no prior-year figure")]

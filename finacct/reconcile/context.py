@@ -38,9 +38,10 @@ class Ref:
 
 
 class Context:
-    def __init__(self, d: Disclosure, budget: Disclosure | None = None) -> None:
+    def __init__(self, d: Disclosure, budget: Disclosure | None = None, prior: Disclosure | None = None) -> None:
         self.d = d
-        self.budget = budget  # the department's budget disclosure of the same year, for the cross-document rules
+        # the department's budget of the same year and its disclosure of the year before, for the cross-document rules
+        self.budget, self.prior = budget, prior
         f = d.facts
         self.cells: dict[Cell, tuple[float, int, str]] = {
             (t, r, c): (float(v), int(p), str(lab)) for t, r, c, v, p, lab in

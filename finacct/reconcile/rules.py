@@ -184,6 +184,13 @@ RULES: tuple[Rule, ...] = (
     Rule("x.budget.stated", (), "stated_budget", "each 年初预算 the 情况说明 states equals the budget document's b05 line",
          templates=FINALS),
     Rule("x.budget.sangong", ("t09",), "sangong_budget", "t09 三公 预算数 equals the budget document's b09", templates=("local",)),
+    # -- a document against the same department's of the year before (check --prior) -----------------
+    Rule("x.prior.balance", (), "carried_balance", "年初结转和结余 = last year's 年末结转和结余, in total and per fund",
+         {"pairs": [("t01:inc.carryover_begin:amount", "t01:exp.carryover_end:amount"),
+                    ("t04:inc.carryover_begin:amount", "t04:exp.carryover_end:total"),
+                    *((f"t04:inc.carryover_begin.{s}:amount", f"t04:exp.carryover_end:{s}") for s in FISCAL)]}, FINALS),
+    Rule("x.prior.stated", (), "stated_prior", "each prior-year figure the 情况说明 states or implies equals last year's document",
+         templates=("local",)),
     # -- completeness and wording ----------------------------------------------------------
     Rule("completeness.tables", (), "tables_present", "every table of the document's template is present or declared empty",
          templates=FINALS + BUDGETS),
