@@ -4,6 +4,10 @@ question across departments and years. Exports to Parquet and to a Frictionless 
 from __future__ import annotations
 
 import json
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -53,18 +57,57 @@ FINDING_COLUMNS = ["rule", "status", "tables", "row", "col", "expected", "actual
 CLAIM_COLUMNS = ["page", "key", "item", "amount", "budget", "change", "change_pct", "share_pct", "rate_pct", "prior", "sentence"]
 
 
+# How long to wait for a store another process holds (a batch writing, a notebook reading).
+LOCK_WAIT = 120.0
+
+
+def _connect(path: Path, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
+    """Open the store, waiting (with one message) while another process holds its lock."""
+    deadline, told = time.monotonic() + wait, False
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                raise
+            if not told:
+                print(f"finacct: {path} is in use by another process; waiting up to {wait:.0f} s", file=sys.stderr)
+                told = True
+            time.sleep(0.5)
+
+
 class Store:
-    def __init__(self, path: str | Path = DEFAULT, read_only: bool = False) -> None:
-        self.path = Path(path)
-        if not read_only:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.con = duckdb.connect(str(self.path), read_only=read_only)
-        if not read_only:
-            self.con.execute(SCHEMA)
-            self.con.execute(VIEWS)
+    """The DuckDB corpus. A writer holds the file while it is open (a batch, briefly, at its
+    end); a reader (read_only) opens it per query, so a notebook that keeps a Corpus open
+    never blocks a batch for longer than one query."""
+
+    def __init__(self, path: str | Path = DEFAULT, read_only: bool = False, wait: float = LOCK_WAIT) -> None:
+        self.path, self.wait = Path(path), wait
+        self.con: duckdb.DuckDBPyConnection | None = None
+        if read_only:
+            with self._session():   # fail now, with the reason, if the store cannot be read at all
+                pass
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.con = _connect(self.path, False, wait)
+        self.con.execute(SCHEMA)
+        self.con.execute(VIEWS)
+
+    @contextmanager
+    def _session(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        if self.con is not None:
+            yield self.con
+            return
+        con = _connect(self.path, True, self.wait)
+        try:
+            yield con
+        finally:
+            con.close()
 
     def close(self) -> None:
-        self.con.close()
+        if self.con is not None:
+            self.con.close()
+            self.con = None
 
     def __enter__(self) -> "Store":
         return self
@@ -74,11 +117,17 @@ class Store:
 
     def add(self, d: Disclosure, doc_id: str, findings: pd.DataFrame | None = None, claims: pd.DataFrame | None = None,
             report_dir: str = "", version: str = "", score: dict | None = None) -> None:
-        """Insert (or replace) one document with its facts, findings, claims and transparency score."""
+        """Insert one document with its facts, findings, claims and transparency score, replacing
+        whatever the store held for the same document: the same bytes (doc_id), or the same
+        file name, department, year and kind (a corrected copy) — one row per document."""
         meta = {"doc_id": doc_id, "department": d.department, "year": d.year}
         self.con.execute("BEGIN")
+        same = [r[0] for r in self.con.execute(
+            "SELECT doc_id FROM documents WHERE doc_id = ? OR (source = ? AND department_key = ? AND year IS NOT DISTINCT FROM ? "
+            "AND coalesce(kind, 'final') = ?)", [doc_id, d.source, department_key(d.department), d.year, d.kind]).fetchall()]
         for t in TABLES:
-            self.con.execute(f"DELETE FROM {t} WHERE doc_id = ?", [doc_id])
+            for old in same or [doc_id]:
+                self.con.execute(f"DELETE FROM {t} WHERE doc_id = ?", [old])
         self.con.execute("INSERT INTO documents (doc_id, source, department, department_key, year, unit, report_dir, "
                          "finacct_version, tables_json, kind, template, score, score_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                          [doc_id, d.source, d.department, department_key(d.department), d.year, d.unit, report_dir, version,
@@ -112,7 +161,8 @@ class Store:
                  checked.get("score"))
 
     def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
-        return self.con.execute(sql, params or []).df()
+        with self._session() as con:
+            return con.execute(sql, params or []).df()
 
     def to_parquet(self, folder: str | Path) -> list[Path]:
         folder = Path(folder)
@@ -120,7 +170,8 @@ class Store:
         out = []
         for t in TABLES:
             path = folder / f"{t}.parquet"
-            self.con.execute(f"COPY {t} TO '{path.as_posix()}' (FORMAT PARQUET)")
+            with self._session() as con:
+                con.execute(f"COPY {t} TO '{path.as_posix()}' (FORMAT PARQUET)")
             out.append(path)
         return out
 
@@ -132,8 +183,9 @@ class Store:
         resources = []
         for t in TABLES:
             path = folder / f"{t}.csv"
-            self.con.execute(f"COPY {t} TO '{path.as_posix()}' (HEADER, DELIMITER ',')")
-            cols = self.con.execute(f"DESCRIBE {t}").fetchall()
+            with self._session() as con:
+                con.execute(f"COPY {t} TO '{path.as_posix()}' (HEADER, DELIMITER ',')")
+                cols = con.execute(f"DESCRIBE {t}").fetchall()
             resources.append({"name": t, "path": path.name, "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
                               "schema": {"fields": [{"name": c[0], "type": types.get(c[1], "string")} for c in cols]}})
         package = {"name": "finacct-corpus", "title": "部门决算公开 facts, findings and claims (finacct)",

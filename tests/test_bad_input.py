@@ -89,3 +89,43 @@ def test_pdf_table_whose_header_is_unreadable_is_named(monkeypatch: pytest.Monke
 
 def test_missing_file() -> None:
     _fails_with(Path("/nonexistent/doc.pdf"), "no such file")
+
+
+def test_own_xlsx_round_trips_with_kind_notes_and_units(tmp_path: Path) -> None:
+    """A budget written to finacct's spreadsheet and read back keeps its kind, template, the
+    b09 unit and note, and so its findings."""
+    from finacct.extract import xlsx
+    b = finacct.load(corpus_file("putuo_wanli_street_2024_budget.pdf"))
+    xlsx.write(b, tmp_path / "b.xlsx")
+    back = finacct.load(tmp_path / "b.xlsx")
+    assert (back.kind, back.template, back.tables["b09"]["unit"]) == ("budget", "shanghai_budget", "万元")
+    assert len(back.facts) == len(b.facts) and back.check().counts()["error"] == 1   # the b09 note (N1)
+
+
+def test_xlsx_text_is_never_a_formula(tmp_path: Path) -> None:
+    import openpyxl
+
+    from finacct.extract import xlsx
+    d = finacct.load(SAMPLE)
+    d.department = '=HYPERLINK("http://example.invalid","点我")'
+    xlsx.write(d, tmp_path / "d.xlsx")
+    cell = next(c for c in openpyxl.load_workbook(tmp_path / "d.xlsx")["meta"]["B"] if c.value == d.department)
+    assert cell.data_type == "s"
+    assert finacct.load(tmp_path / "d.xlsx").department == d.department
+
+
+@pytest.mark.parametrize("sheet,cell,value,words", [
+    ("facts", "D1", "amount", "sheet facts, column value: missing"),
+    ("facts", "D5", "=1+1", "sheet facts, row 5, column value: empty"),
+    ("facts", "D6", "三百", "sheet facts, row 6, column value"),
+    ("meta", "B5", "二〇二三", "sheet meta, column value: year '二〇二三'"),
+])
+def test_xlsx_bad_content_is_one_line_naming_the_cell(tmp_path: Path, sheet: str, cell: str, value: str, words: str) -> None:
+    import openpyxl
+
+    from finacct.extract import xlsx
+    xlsx.write(finacct.load(SAMPLE), tmp_path / "good.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "good.xlsx")
+    wb[sheet][cell] = value
+    wb.save(tmp_path / "bad.xlsx")
+    _fails_with(tmp_path / "bad.xlsx", words)

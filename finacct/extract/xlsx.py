@@ -15,10 +15,10 @@ INDICATOR_COLUMNS = ["project", "level1", "level2", "name", "target", "actual", 
 
 def write(d: Disclosure, path: Path) -> None:
     data = d.to_contract()
-    meta = pd.DataFrame({"key": ["schema", "source", "department", "year", "unit"],
-                         "value": [SCHEMA, d.source, d.department, d.year, d.unit]})
+    meta = pd.DataFrame({"key": ["schema", "source", "department", "year", "unit", "kind", "template"],
+                         "value": [SCHEMA, d.source, d.department, d.year, d.unit, d.kind, d.template]})
     tables = pd.DataFrame([{"table": t, "status": v["status"], "pages": ",".join(map(str, v.get("pages", []))),
-                            "statement": v.get("statement", "")} for t, v in data["tables"].items()])
+                            "statement": v.get("statement", ""), "unit": v.get("unit", "")} for t, v in data["tables"].items()])
     perf = pd.DataFrame([{"project": p["project"], "unit": p.get("unit", ""), "page": p.get("page"),
                           **{k: p["funds"].get(k) for k in FUND_COLUMNS}} for p in d.performance],
                         columns=["project", "unit", "page", *FUND_COLUMNS])
@@ -32,10 +32,31 @@ def write(d: Disclosure, path: Path) -> None:
         perf.to_excel(xw, sheet_name="performance", index=False)
         indicators.to_excel(xw, sheet_name="indicators", index=False)
         pd.DataFrame({"warning": d.warnings}).to_excel(xw, sheet_name="warnings", index=False)
+        for ws in xw.book.worksheets:   # document text is data: "=…" stays text, never a live formula
+            for row in ws.iter_rows():
+                for cell in row:
+                    if cell.data_type == "f":
+                        cell.data_type = "s"
     tmp.replace(path)
 
 
+def _bad(path: Path, sheet: str, row: int | None, column: str, why: str) -> UnreadableError:
+    where = f"sheet {sheet}" + (f", row {row}" if row is not None else "") + f", column {column}"
+    return UnreadableError(f"{path.name}: {where}: {why}")
+
+
+def _year(path: Path, value: object) -> int | None:
+    if value is None or (isinstance(value, float) and pd.isna(value)) or str(value).strip() == "":
+        return None
+    text = str(value).strip().removesuffix(".0")
+    if not text.isdigit() or not 1990 <= int(text) <= 2100:
+        raise _bad(path, "meta", None, "value", f"year {value!r} is not a year like 2023")
+    return int(text)
+
+
 def read(path: Path) -> Disclosure:
+    """A finacct spreadsheet, validated: a missing column, a non-numeric value or a formula
+    without its computed result is one line naming sheet, row and column — never 0 facts."""
     try:
         sheets = pd.read_excel(path, sheet_name=None, dtype={"row": str, "col": str, "table": str})
     except Exception as exc:  # openpyxl raises many types for damaged files
@@ -43,16 +64,35 @@ def read(path: Path) -> Disclosure:
     missing = {"meta", "facts"} - set(sheets)
     if missing:
         raise UnreadableError(f"{path.name}: not a finacct spreadsheet (no sheet {', '.join(sorted(missing))})")
+    for sheet, needed in (("meta", ("key", "value")), ("facts", tuple(FACT_COLUMNS))):
+        absent = [c for c in needed if c not in sheets[sheet].columns]
+        if absent:
+            raise _bad(path, sheet, None, ", ".join(absent), "missing (the header row names the columns)")
     meta = dict(zip(sheets["meta"]["key"], sheets["meta"]["value"]))
     facts = sheets["facts"].reindex(columns=FACT_COLUMNS)
-    facts = facts[facts["value"].notna()].astype({"value": float})
-    facts["label"] = facts["label"].fillna("")
-    d = Disclosure(source=path.name, department=str(meta.get("department") or ""),
-                   year=int(meta["year"]) if pd.notna(meta.get("year")) else None, unit=str(meta.get("unit") or "万元"),
+    facts = facts[facts[["table", "row", "col", "value"]].notna().any(axis=1)]
+    for i, (value, page) in enumerate(zip(facts["value"], facts["page"]), start=2):
+        if pd.isna(value):
+            raise _bad(path, "facts", i, "value", "empty (a formula saved without its result, or a deleted number)")
+        try:
+            float(value)
+            int(page) if pd.notna(page) else None
+        except (TypeError, ValueError):
+            raise _bad(path, "facts", i, "value" if not _number(value) else "page", f"{value!r} / {page!r} is not a number") from None
+    facts = facts.astype({"value": float})
+    facts["label"] = facts["label"].fillna("").astype(str)
+    facts["page"] = facts["page"].fillna(0).astype(int)
+    kind = str(meta.get("kind") or "final")
+    d = Disclosure(source=path.name, department=str(meta.get("department") or "") if pd.notna(meta.get("department")) else "",
+                   year=_year(path, meta.get("year")), unit=str(meta.get("unit") or "万元"), kind=kind,
+                   template=str(meta.get("template") or ("local" if kind == "final" else "shanghai_budget")),
                    facts=facts.reset_index(drop=True))
     for r in sheets.get("tables", pd.DataFrame()).itertuples():
         pages = [int(p) for p in str(r.pages).split(",") if p.strip().isdigit()] if pd.notna(r.pages) else []
         d.tables[r.table] = {"status": r.status, "pages": pages}
+        for key in ("statement", "unit"):   # a note the table prints, the unit it was printed in
+            if isinstance(getattr(r, key, None), str) and getattr(r, key):
+                d.tables[r.table][key] = getattr(r, key)
     if "tables" not in sheets:
         d.tables = {t: {"status": "present", "pages": []} for t in facts["table"].unique()}
     indicators = sheets.get("indicators", pd.DataFrame(columns=INDICATOR_COLUMNS))
@@ -62,3 +102,11 @@ def read(path: Path) -> Disclosure:
                               "funds": {k: float(r[k]) for k in FUND_COLUMNS if pd.notna(r.get(k))},
                               "indicators": [{k: v for k, v in i.items() if pd.notna(v)} for i in own.to_dict("records")]})
     return d
+
+
+def _number(value: object) -> bool:
+    try:
+        float(value)
+        return True
+    except (TypeError, ValueError):
+        return False
