@@ -15,6 +15,8 @@ def facts(spec: TableSpec, rows: list[RawRow], warnings: list[str]) -> list[Fact
     keyer = {"functional": _functional_key, "economic": _economic_key}.get(spec.kind)
     out: dict[tuple[str, str], Fact] = {}
     previous: dict[int, str] = {}
+    if spec.kind == "summary" and len(spec.side_columns) > 1 and not any(r.side for r in rows):
+        _stack(spec, rows)
     for raw in rows:
         if spec.kind == "summary":
             row = _summary_key(spec, raw, previous.get(raw.side, ""))
@@ -85,6 +87,22 @@ def _economic_key(raw: RawRow) -> str | None:
         if re.fullmatch(pattern, label):
             return key
     return "total" if not raw.code and re.fullmatch(r"(合计|总计)", label) else None
+
+
+def _stack(spec: TableSpec, rows: list[RawRow]) -> None:
+    """A two-sided table printed one side under the other: rows belong to the income side
+    until the first line only the expenditure side has (一般公共服务支出, 本年支出合计); from
+    there on, to the expenditure side (总计 is then the expenditure side's)."""
+    side, previous = 0, ""
+    for raw in rows:
+        if side == 0 and _summary_key(spec, raw, previous) is None:
+            raw.side = 1
+            if _summary_key(spec, raw, "") is not None:
+                side = 1
+            raw.side = side
+        else:
+            raw.side = side
+        previous = _summary_key(spec, raw, previous) or previous
 
 
 def _summary_key(spec: TableSpec, raw: RawRow, previous: str) -> str | None:

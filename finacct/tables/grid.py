@@ -290,23 +290,44 @@ def read_table(template: Template, spec: TableSpec, pages: list[Page], warnings:
         lines = [ln for ln in lines[first:stop] if not SKIP_LINE.search(ln.text)]
         end = next((i for i, ln in enumerate(lines) if FOOTNOTE.match(ln.text)), len(lines))
         text.append("".join(ln.text for ln in lines))
-        lines = lines[:end]
-        start = _data_start(page, lines)
-        header = [w for ln in lines[:start] for w in ln.words]
-        data = [w for ln in lines[start:] for w in ln.words]
-        if header:
-            cells = with_spans(header_cells(spec, header, page.rules), page.vrules)
-            if any(spec.column_of(c.text) or (spec.kind == "sangong" and sangong_side(c.text)) for c in cells):
-                head = Header.read(cells, lines[start:])
-        if not data:
-            continue
-        anchors = _anchors(spec, head, lines[start:]) if head else []
-        if not any(a.key for a in anchors):
-            warnings.append(f"{spec.id} ({spec.name}) p{page.number}: no column header recognised; the page's cells were not read")
-            continue
-        cuts = _side_cuts(head.cells, anchors, data) if spec.kind in ("summary", "economic") else []
-        rows.extend(_rows(spec, page, data, Layout(anchors, cuts), warnings))
+        for block in _blocks(spec, lines[:end]):
+            head = _read_block(spec, page, block, head, rows, warnings)
     return TableRead(rows, "".join(text), unit)
+
+
+def _header_like(spec: TableSpec, line: Line) -> bool:
+    """A heading line inside a table (a two-sided table printed one side under the other
+    repeats 项目 | 金额 over its second side): no amount, a label heading and a column name."""
+    words = [normalise(w.text) for w in line.words]
+    return (not any(w.is_amount for w in line.words) and any(LABEL_HEADERS.match(t) for t in words)
+            and any(spec.column_of(t) for t in words))
+
+
+def _blocks(spec: TableSpec, lines: list[Line]) -> list[list[Line]]:
+    """The page's lines cut before each heading line that follows data lines."""
+    cuts = [i for i, ln in enumerate(lines) if i and _header_like(spec, ln) and any(x.is_data for x in lines[:i])]
+    return [lines[a:b] for a, b in zip([0, *cuts], [*cuts, len(lines)])]
+
+
+def _read_block(spec: TableSpec, page: Page, lines: list[Line], head: Header | None, rows: list[RawRow],
+                warnings: list[str]) -> Header | None:
+    """Rows of one block of a page (its own header, or the last one read); returns the header in force."""
+    start = _data_start(page, lines)
+    header = [w for ln in lines[:start] for w in ln.words]
+    data = [w for ln in lines[start:] for w in ln.words]
+    if header:
+        cells = with_spans(header_cells(spec, header, page.rules), page.vrules)
+        if any(spec.column_of(c.text) or (spec.kind == "sangong" and sangong_side(c.text)) for c in cells):
+            head = Header.read(cells, lines[start:])
+    if not data:
+        return head
+    anchors = _anchors(spec, head, lines[start:]) if head else []
+    if not any(a.key for a in anchors):
+        warnings.append(f"{spec.id} ({spec.name}) p{page.number}: no column header recognised; the page's cells were not read")
+        return head
+    cuts = _side_cuts(head.cells, anchors, data) if spec.kind in ("summary", "economic") else []
+    rows.extend(_rows(spec, page, data, Layout(anchors, cuts), warnings))
+    return head
 
 
 def _data_start(page: Page, lines: list[Line]) -> int:
