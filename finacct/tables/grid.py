@@ -304,8 +304,15 @@ def _header_like(spec: TableSpec, line: Line) -> bool:
 
 
 def _blocks(spec: TableSpec, lines: list[Line]) -> list[list[Line]]:
-    """The page's lines cut before each heading line that follows data lines."""
-    cuts = [i for i, ln in enumerate(lines) if i and _header_like(spec, ln) and any(x.is_data for x in lines[:i])]
+    """The page's lines cut before each heading line that follows data lines; the heading's
+    wrapped first halves printed above it (over the amount columns, right of its 项目) go with it."""
+    cuts = []
+    for i, ln in enumerate(lines):
+        if i and _header_like(spec, ln) and any(x.is_data for x in lines[:i]):
+            edge = max(w.x1 for w in ln.words if LABEL_HEADERS.match(normalise(w.text)))
+            while i - 1 > (cuts[-1] if cuts else 0) and not lines[i - 1].is_data and all(w.x0 > edge for w in lines[i - 1].words):
+                i -= 1
+            cuts.append(i)
     return [lines[a:b] for a, b in zip([0, *cuts], [*cuts, len(lines)])]
 
 

@@ -6,7 +6,7 @@ from collections import Counter
 
 SUFFIX = re.compile(r"[（(](汇总|本级|部门汇总|合并)[)）]$")
 DEPARTMENT_PATTERNS = (
-    re.compile(r"部门[:：]\s*(\S+?)\s+(?:单位|金额单位)[:：]"),
+    re.compile(r"部门[:：]\s*(\S+?)\s*(?:单位|金额单位)[:：]"),
     re.compile(r"预算主管部门[:：]\s*(\S+)\s*$"),
     re.compile(r"部门[:：]\s*(\S+)\s*$"),
     re.compile(r"第一部分\s*([^\s、，。]{3,40}?)\s*概况"),
