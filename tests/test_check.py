@@ -197,3 +197,27 @@ def test_checks_across_years_on_a_pair_built_from_the_sample() -> None:
     errors = moved[(moved["rule"] == "x.prior.stated") & (moved["status"] == "error")]
     assert len(errors) == 1 and "公务接待费" in errors.iloc[0]["message"] and "prior.json" in errors.iloc[0]["message"]
     assert d.check()["rule"].isin(["x.prior.stated"]).any()   # without a prior: insufficient_data, said
+
+
+def test_placeholders_and_years_are_checked_wherever_they_stand(tmp_path) -> None:
+    """A placeholder in a table title (not the 情况说明) and a 截至 date of the wrong year are
+    errors naming the line; the sample as printed has neither."""
+    text = SAMPLE.read_text(encoding="utf-8")
+    assert not {"text.placeholders", "text.years"} & set(load(SAMPLE).check().query("status == 'error'")["rule"])
+    broken = text.replace(" 三、支出决算表", " 三、某某支出决算表", 1).replace("截至 2023 年 12 月 31 日", "截至 2022 年 12 月 31 日", 1)
+    assert broken != text
+    (tmp_path / "x.txt").write_text(broken, encoding="utf-8")
+    errors = load(tmp_path / "x.txt").check().query("status == 'error'")
+    assert any("某某" in m for m in errors[errors["rule"] == "text.placeholders"]["message"])
+    assert any("end of 2022" in m for m in errors[errors["rule"] == "text.years"]["message"])
+
+
+def test_procurement_awards_cannot_exceed_their_whole(tmp_path) -> None:
+    text = SAMPLE.read_text(encoding="utf-8")
+    broken = text.replace("予小微企业合同金额 1,368.17 万元", "予小微企业合同金额 1,468.17 万元", 1)
+    assert broken != text
+    (tmp_path / "x.txt").write_text(broken, encoding="utf-8")
+    f = load(tmp_path / "x.txt").check()
+    awards = f[f["rule"] == "narrative.procurement_awards"]
+    assert set(load(SAMPLE).check().query("rule == 'narrative.procurement_awards'")["status"]) == {"ok"}
+    assert list(awards[awards["status"] == "error"]["message"].str[:20]) == ["授予小微企业 ≤ 授予中小企业: 146"]

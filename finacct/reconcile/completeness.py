@@ -71,10 +71,14 @@ def _narrative_hits(ctx: Context, pattern: str) -> list[tuple[int, str, re.Match
 
 @needs_text
 def placeholders(ctx: Context, rule: "Rule") -> list[Finding]:
-    """Template text left in: XX amounts, alternatives such as 增加（减少） or 下降（增长）."""
+    """Template text left in — XX amounts, 某某, alternatives such as 增加（减少） or 下降（增长） —
+    in the 情况说明 (read as sentences) and in every other line: titles, headings, table headers."""
+    narrative = set(ctx.narrative)
+    hits = _narrative_hits(ctx, rule.params["pattern"]) + [
+        (p, flat, m) for p, t in ctx.d.text if (p, flat := clean(t)) not in narrative for m in re.finditer(rule.params["pattern"], flat)]
     out = [Finding(rule.id, "error", ["narrative"], f"placeholder {m.group(0)!r} left in: …{t[max(0, m.start() - 12):m.end() + 8]}…",
-                   pages=[p]) for p, t, m in _narrative_hits(ctx, rule.params["pattern"])]
-    return out or [Finding(rule.id, "ok", ["narrative"], "no template placeholder left in the 情况说明")]
+                   pages=[p]) for p, t, m in hits]
+    return out or [Finding(rule.id, "ok", ["narrative"], "no template placeholder left in the document")]
 
 
 @needs_text
@@ -115,6 +119,10 @@ def years(ctx: Context, rule: "Rule") -> list[Finding]:
         flat = clean(t)
         if _titled(flat) and (m := re.search(r"(20\d\d)年度?", flat)) and int(m.group(1)) != year:
             out.append(Finding(rule.id, "error", ["completeness"], f"table title dated {m.group(1)}, document is {year}: {flat}", pages=[p]))
+    for p, t, m in _narrative_hits(ctx, r"截至(20\d\d)年(?:12月31日|底|末)"):
+        if int(m.group(1)) != year:
+            out.append(Finding(rule.id, "error", ["narrative"], f"a {year} report states a position at the end of {m.group(1)}: "
+                               f"…{t[max(0, m.start() - 6):m.end() + 10]}…", pages=[p]))
     for p, t, m in _narrative_hits(ctx, r"(?:与|比|较)(20\d\d)年度?(?:相比)?"):
         if int(m.group(1)) != year - 1:
             near = t[max(0, m.start() - 10):m.end() + 10]

@@ -238,6 +238,22 @@ def procurement(ctx: Context, rule: "Rule") -> list[Finding]:
 
 
 @needs_claims
+def procurement_awards(ctx: Context, rule: "Rule") -> list[Finding]:
+    """Awards cannot exceed what they are part of: 授予中小企业 ≤ 政府采购 total, 小微 ≤ 中小."""
+    out = []
+    for part_key, whole_key, what in rule.params["bounds"]:
+        part, whole = _claim(ctx, part_key, "amount"), _claim(ctx, whole_key, "amount")
+        if part is None or whole is None:
+            continue
+        over = round(part.amount - whole.amount, 2)
+        st = "error" if over > amount_tolerance(2) else "ok"
+        out.append(Finding(rule.id, st, ["narrative"], f"{what}: {part.amount:.2f} {'>' if st == 'error' else '≤'} {whole.amount:.2f}: "
+                           f"{_quote(part)}", part.key, None, whole.amount, part.amount, -over, amount_tolerance(2),
+                           sorted({part.page, whole.page})))
+    return out or [Finding(rule.id, "insufficient_data", ["narrative"], f"{rule.says}: not stated")]
+
+
+@needs_claims
 def listed_items(ctx: Context, rule: "Rule") -> list[Finding]:
     """The items named under 人员经费/公用经费 主要包括 against t06: an item t06 leaves blank
     cannot be a main item; one printed 0.00 may be a sub-rounding amount."""
