@@ -188,9 +188,12 @@ def run(folder: str | Path, root: str | Path = "reports", workers: int | None = 
 
     def done(r: dict[str, Any]) -> None:
         results.append(r)
-        bar.update(1)
+        name = Path(r["source"]).name
         if r["status"] == "failed":
-            bar.write(f"FAILED {Path(r['source']).name}: {r['reason']}")
+            bar.write(f"FAILED {name}: {r['reason']}")
+        bar.set_postfix_str(f"{'failed' if r['status'] == 'failed' else 'done'}: {name}", refresh=False)
+        bar.update(1)
+        bar.refresh()
 
     if jobs:
         if executor == "dask":
@@ -227,6 +230,8 @@ def _read_json(path: Path) -> dict:
 
 class _NoBar:
     def update(self, n: int) -> None: ...
+    def set_postfix_str(self, s: str, refresh: bool = True) -> None: ...
+    def refresh(self) -> None: ...
     def write(self, s: str) -> None:
         print(s, file=sys.stderr)
     def close(self) -> None: ...
@@ -236,4 +241,4 @@ def _progress(total: int, show: bool):
     if not show or not total:
         return _NoBar()
     from tqdm import tqdm
-    return tqdm(total=total, unit="report", file=sys.stderr)
+    return tqdm(total=total, unit="report", file=sys.stderr, desc="reports", dynamic_ncols=True)

@@ -24,14 +24,21 @@ FONT = "Noto Sans CJK SC"
 FONT_STACK = f"{FONT}, Source Han Sans SC, PingFang SC, Microsoft YaHei, SimHei, sans-serif"
 SYSTEM_FONT_DIRS = ("/usr/share/fonts/opentype/noto", "/usr/share/fonts/truetype/noto", "/usr/share/fonts")
 PALETTE = ["#3b6ea5", "#e07b39", "#5a9e6f", "#c4493f", "#8a6bb1", "#a07a4f", "#d17fb3", "#7f7f7f"]
-AMOUNT = alt.Axis(format=",.2f", title="万元")
+AMOUNT = alt.Axis(format=",.2~f", title="万元")   # 200, 1,000, 0.5: no trailing zeros on ticks, small values kept
+
+
+def _amount_axis(d: Disclosure) -> alt.Axis:
+    """An amount axis titled with the document's unit (万元 or 元)."""
+    return alt.Axis(format=",.2~f", title=d.unit or "万元")
 
 
 def theme() -> alt.theme.ThemeConfig:
     return {"config": {"font": FONT_STACK, "title": {"font": FONT_STACK, "fontSize": 15, "anchor": "start"},
                        "axis": {"labelFont": FONT_STACK, "titleFont": FONT_STACK, "labelLimit": 260},
+                       "axisQuantitative": {"tickCount": 8, "labelOverlap": True},
+                       "view": {"stroke": None, "continuousWidth": 560},
                        "legend": {"labelFont": FONT_STACK, "titleFont": FONT_STACK},
-                       "range": {"category": PALETTE}, "view": {"stroke": None}}}
+                       "range": {"category": PALETTE}}}
 
 
 alt.theme.register("finacct", enable=True)(theme)
@@ -66,7 +73,7 @@ def structure(d: Disclosure) -> alt.Chart:
     items = items.assign(占比=items["金额"] / total)
     what = d.spec.name_of(table).removesuffix("表").removesuffix("决算").removesuffix("功能分类预算")
     return alt.Chart(items, title=f"{d.department} {d.year} {what}结构（按项，{d.unit}）").mark_bar().encode(
-        x=alt.X("金额:Q", axis=AMOUNT), y=alt.Y("name:N", sort="-x", title="项"),
+        x=alt.X("金额:Q", axis=_amount_axis(d)), y=alt.Y("name:N", sort="-x", title="项"),
         color=alt.Color("类:N", title="类"),
         tooltip=[alt.Tooltip("row:N", title="科目编码"), "类:N", "款:N", alt.Tooltip("name:N", title="项"),
                  alt.Tooltip("金额:Q", format=",.2f"), alt.Tooltip("占比:Q", format=".2%")])
@@ -80,7 +87,7 @@ def basic_project(d: Disclosure) -> alt.Chart:
                         var_name="kind", value_name="金额").fillna({"金额": 0})
     long["支出"] = long["kind"].map({"basic": "基本支出", "project": "项目支出"})
     return alt.Chart(long, title=f"{d.department} {d.year} 基本支出与项目支出（按类）").mark_bar().encode(
-        x=alt.X("金额:Q", axis=AMOUNT, stack="zero"), y=alt.Y("name:N", title="类", sort="-x"),
+        x=alt.X("金额:Q", axis=_amount_axis(d), stack="zero"), y=alt.Y("name:N", title="类", sort="-x"),
         color=alt.Color("支出:N", title=None),
         tooltip=[alt.Tooltip("name:N", title="类"), "支出:N", alt.Tooltip("金额:Q", format=",.2f")])
 
@@ -91,7 +98,7 @@ def personnel_public(d: Disclosure) -> alt.Chart:
     items = t[(t["row"].str.len() == 5) & (t["amount"] > 0)].copy()
     items["经费"] = items["row"].str[:3].map(lambda c: "人员经费" if c in ("301", "303") else "公用经费")
     return alt.Chart(items, title=f"{d.department} {d.year} 基本支出：人员经费与公用经费").mark_bar().encode(
-        x=alt.X("amount:Q", axis=AMOUNT), y=alt.Y("name:N", sort="-x", title="经济分类（款）"),
+        x=alt.X("amount:Q", axis=_amount_axis(d)), y=alt.Y("name:N", sort="-x", title="经济分类（款）"),
         color=alt.Color("经费:N", title=None),
         tooltip=[alt.Tooltip("row:N", title="科目编码"), alt.Tooltip("name:N", title="科目"), "经费:N",
                  alt.Tooltip("amount:Q", title="金额", format=",.2f")])
@@ -132,7 +139,7 @@ def budget_vs_actual(d: Disclosure, budget: budget_file.Supplied) -> alt.LayerCh
     y = alt.Y("name:N", title="项", sort=alt.EncodingSortField("金额", op="max", order="descending"))
     tips = [alt.Tooltip("row:N", title="科目编码"), alt.Tooltip("name:N", title="项"), "口径:N",
             alt.Tooltip("金额:Q", format=",.2f"), alt.Tooltip("完成率:Q", format=".2%")]
-    line = alt.Chart(long, title=title).mark_line(color="#999").encode(x=alt.X("金额:Q", axis=AMOUNT), y=y, detail="row:N")
+    line = alt.Chart(long, title=title).mark_line(color="#999").encode(x=alt.X("金额:Q", axis=_amount_axis(d)), y=y, detail="row:N")
     dots = alt.Chart(long).mark_point(filled=True, size=70).encode(
         x="金额:Q", y=y, color=alt.Color("口径:N", scale=alt.Scale(domain=["年初预算", "决算"], range=["#7f7f7f", "#c4493f"]), title=None),
         tooltip=tips)
@@ -165,7 +172,7 @@ def sangong(d: Disclosure) -> alt.Chart:
              "金额": float(f[(f["row"] == side) & (f["col"] == col)]["value"].sum())}
             for col, name in SANGONG.items() for side in ("budget", "actual")]
     return alt.Chart(pd.DataFrame(rows), title=f"{d.department} {d.year} “三公”经费 预算与决算").mark_bar().encode(
-        x=alt.X("金额:Q", axis=AMOUNT), y=alt.Y("口径:N", title=None, sort=["预算", "决算"]),
+        x=alt.X("金额:Q", axis=_amount_axis(d)), y=alt.Y("口径:N", title=None, sort=["预算", "决算"]),
         row=alt.Row("项目:N", title=None, sort=list(SANGONG.values()), header=alt.Header(labelAngle=0, labelAlign="left")),
         color=alt.Color("口径:N", title=None, sort=["预算", "决算"]), tooltip=["项目:N", "口径:N", alt.Tooltip("金额:Q", format=",.2f")])
 
@@ -186,7 +193,7 @@ def change_waterfall(d: Disclosure, prior: Disclosure, top: int = 8) -> alt.Laye
     frame = pd.DataFrame(rows).assign(变动=lambda x: x["止"] - x["起"])
     order = list(frame["步骤"])
     return alt.Chart(frame, title=f"{d.department} 一般公共预算财政拨款支出变动（{prior.year}→{d.year}）").mark_bar().encode(
-        x=alt.X("步骤:N", sort=order, title=None, axis=alt.Axis(labelAngle=-30)), y=alt.Y("起:Q", axis=AMOUNT), y2="止:Q",
+        x=alt.X("步骤:N", sort=order, title=None, axis=alt.Axis(labelAngle=-30)), y=alt.Y("起:Q", axis=_amount_axis(d)), y2="止:Q",
         color=alt.Color("类型:N", scale=alt.Scale(domain=["合计", "增加", "减少"], range=["#7f7f7f", "#c4493f", "#3b6ea5"]), title=None),
         tooltip=["步骤:N", alt.Tooltip("变动:Q", format="+,.2f")])
 
@@ -270,6 +277,19 @@ def save(chart: alt.TopLevelMixin, path: str | Path, scale: float = 2.0) -> Path
     else:
         chart.save(str(path), scale_factor=scale) if path.suffix == ".png" else chart.save(str(path))
     return path
+
+
+def score_ranking(scores: "pd.DataFrame | Corpus") -> alt.Chart:
+    """Departments ranked by their transparency score (the store's documents, or a frame with
+    department, year, score)."""
+    if not isinstance(scores, pd.DataFrame):
+        scores = scores.query("SELECT department, year, kind, score FROM documents WHERE score IS NOT NULL")
+    if scores.empty:
+        raise ValueError("no transparency score in this corpus")
+    scores = scores.assign(文件=scores["department"].fillna("?") + " " + scores["year"].astype(str))
+    return alt.Chart(scores, title="公开完整性评分（满分 100）").mark_bar().encode(
+        x=alt.X("score:Q", title="评分", scale=alt.Scale(domain=[0, 100])), y=alt.Y("文件:N", sort="-x", title=None),
+        tooltip=["department:N", "year:Q", alt.Tooltip("score:Q", title="评分")])
 
 
 def all_charts(d: Disclosure, prior: Disclosure | None = None, findings: pd.DataFrame | None = None,

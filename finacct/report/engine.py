@@ -7,6 +7,7 @@ import atexit
 import contextlib
 import time
 
+import zmq
 from jupyter_client.manager import KernelManager
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
@@ -14,6 +15,19 @@ from papermill.log import logger
 from papermill.utils import merge_kwargs, remove_args
 
 RESET = "get_ipython().reset(new_session=False, aggressive=False)"
+QUIET = ["--IPKernelApp.log_level=ERROR"]
+
+
+def new_kernel(kernel_name: str) -> tuple[KernelManager, list[str]]:
+    """A kernel manager whose kernel talks over encrypted TCP (CurveZMQ keys provisioned by
+    the manager) when pyzmq and the kernelspec support it; ipykernel then has nothing to warn
+    about. Otherwise the kernel's own log is kept to errors, so its one-line warning "Kernel is
+    running over TCP without encryption" never lands in the middle of a batch's progress bar."""
+    if zmq.has("curve") and "transport_encryption" in KernelManager.class_trait_names():
+        km = KernelManager(kernel_name=kernel_name, transport_encryption="auto")
+        if getattr(km, "_kernel_supports_curve_encryption", lambda: False)():
+            return km, []
+    return KernelManager(kernel_name=kernel_name), QUIET
 
 
 class WarmKernelEngine(NBClientEngine):
@@ -28,8 +42,8 @@ class WarmKernelEngine(NBClientEngine):
         cls.started_seconds = 0.0
         if cls._km is None:
             t = time.perf_counter()
-            km = KernelManager(kernel_name=kernel_name)
-            km.start_kernel(cwd=cwd)
+            km, extra = new_kernel(kernel_name)
+            km.start_kernel(cwd=cwd, extra_arguments=extra)
             kc = km.client()
             kc.start_channels()
             try:

@@ -32,6 +32,7 @@ def atomic_dir(final: Path) -> Iterator[Path]:
     """Yield a temporary directory beside `final`; on success it replaces `final` whole."""
     final.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".part-", dir=final.parent))
+    tmp.chmod(0o777 & ~umask())   # mkdtemp makes it 0700; a report folder is read from shared folders like any other
     try:
         yield tmp
         for attempt in range(5):   # another worker may be writing the same report (copies of one document)
@@ -49,6 +50,20 @@ def atomic_dir(final: Path) -> Iterator[Path]:
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def umask() -> int:
+    """The process's file-creation mask (read without changing it where /proc says it)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def write_text_atomic(path: Path, text: str) -> None:
