@@ -7,7 +7,7 @@ import pandas as pd
 
 from finacct.errors import UnreadableError
 from finacct.extract import detect, pdf, textdump
-from finacct.model import FACT_COLUMNS, Disclosure
+from finacct.model import FACT_COLUMNS, OCR_COLUMNS, Disclosure
 from finacct.tables import canonical, confidence, grid, locate, meta, performance, sequence
 from finacct.tables.specs import DECLARED_EMPTY, SAYS_EMPTY, Template, choose_template
 
@@ -61,7 +61,7 @@ def _finish(d: Disclosure, template: Template, found: dict[str, list[int]], fact
             texts: dict[str, str]) -> Disclosure:
     withheld = _withhold_unreadable(d, template, found, facts)
     rows = [f for t in template.ids for f in facts.get(t, [])]
-    d.facts = pd.DataFrame(rows, columns=FACT_COLUMNS)
+    d.facts = pd.DataFrame(rows, columns=FACT_COLUMNS + [c for c in OCR_COLUMNS if any(c in r for r in rows)])
     for t in template.ids:
         name = template.name_of(t)
         if t not in found:
@@ -103,13 +103,18 @@ def _in_document_unit(d: Disclosure, tid: str, unit: str | None, facts: list[dic
         return facts
     factor = meta.UNIT_FACTOR[unit] / meta.UNIT_FACTOR[d.unit]
     d.warnings.append(f"{tid} is printed in {unit}; its values are converted to the document's {d.unit} (×{factor:g})")
-    return [{**f, "value": round(f["value"] * factor, 6)} for f in facts]
+    return [{**f, "value": round(f["value"] * factor, 6), **({"proposed": round(f["proposed"] * factor, 6)} if "proposed" in f else {})}
+            for f in facts]
 
 
 def _load_pdf(path: Path) -> Disclosure:
     detect.check_pdf_complete(path)
     pages = pdf.read_pages(path)
-    detect.check_text_layer(path.name, sum(len(w.text) for p in pages for w in p.words), len(pages))
+    scanned = detect.needs_ocr(sum(len(w.text) for p in pages for w in p.words), len(pages))
+    if scanned:  # images only: read by OCR (the ocr extra), every fact marked and checked
+        from finacct.extract import ocr
+        pages = ocr.read_pages(path)
+    detect.check_text_layer(path.name, sum(len(w.text) for p in pages for w in p.words), len(pages), scanned)
     lines = [ln.text for p in pages for ln in p.lines]
     d, template = _disclosure(path.name, lines, [(p.number, ln.text) for p in pages for ln in p.lines])
     where = locate.locate_pages([p.lines for p in pages], template)
@@ -122,7 +127,10 @@ def _load_pdf(path: Path) -> Disclosure:
             d.warnings.append(f"{tid} ({spec.name}) p{pages[idx[0]].number}: layout not understood ({exc}); table left out")
             continue
         found[tid], texts[tid] = [pages[i].number for i in idx], read.text
-        facts[tid] = _in_document_unit(d, tid, read.unit, canonical.facts(spec, read.rows, d.warnings))
+        rows = canonical.facts(spec, read.rows, d.warnings)
+        if scanned:
+            rows = ocr.checksum(spec, rows, [pages[i] for i in idx], d.warnings)
+        facts[tid] = _in_document_unit(d, tid, read.unit, rows)
         if read.unit and read.unit != d.unit:
             units[tid] = read.unit
     d.performance = performance.from_lines(d.text, d.warnings)

@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 
 SCHEMA = "finacct.disclosure/1"
 FACT_COLUMNS = ["table", "row", "col", "value", "page", "label"]
+# Provenance of facts read from a scan (contract: "Facts read by OCR"): columns present only
+# when some fact has them, keys emitted only where set.
+OCR_COLUMNS = ["ocr", "confidence", "suspect", "proposed"]
 
 
 @dataclass
@@ -104,8 +107,8 @@ class Disclosure:
     def to_contract(self) -> dict[str, Any]:
         """The contract JSON. Tables beyond the kind's standard ids (a budget's b10+) carry
         their facts in `extra_facts`: answer keys score the standard tables only."""
-        records = [{**f, "value": float(f["value"]), "page": int(f["page"])}
-                   for f in self.facts[FACT_COLUMNS].astype(object).to_dict("records")]
+        extra = [c for c in OCR_COLUMNS if c in self.facts.columns]
+        records = [_record(f) for f in self.facts[FACT_COLUMNS + extra].astype(object).to_dict("records")]
         standard = set(KIND_IDS[self.kind])
         return {
             "schema": SCHEMA, "source": self.source, "department": self.department, "year": self.year,
@@ -121,8 +124,9 @@ class Disclosure:
 
     @classmethod
     def from_contract(cls, data: dict[str, Any]) -> "Disclosure":
-        facts = pd.DataFrame([{k: f.get(k) for k in FACT_COLUMNS} for f in data.get("facts", []) + data.get("extra_facts", [])],
-                             columns=FACT_COLUMNS)
+        records = data.get("facts", []) + data.get("extra_facts", [])
+        columns = FACT_COLUMNS + [c for c in OCR_COLUMNS if any(c in f for f in records)]
+        facts = pd.DataFrame([{k: f.get(k) for k in columns} for f in records], columns=columns)
         return cls(source=data.get("source", ""), department=data.get("department", ""), year=data.get("year"),
                    unit=data.get("unit", "万元"), kind=data.get("kind", "final"), template=data.get("template", "local"),
                    tables=data.get("tables", {}), facts=facts,
@@ -148,3 +152,14 @@ class Disclosure:
         return (f"<Disclosure {self.department or '?'} {self.year or '?'} {self.kind}/{self.template}: "
                 f"{present}/{len(self.spec.tables)} tables present, "
                 f"{len(self.facts)} facts, {len(self.performance)} performance tables, {len(self.warnings)} warnings>")
+
+
+def _record(f: dict[str, Any]) -> dict[str, Any]:
+    """A fact as the contract prints it: its six keys, then the OCR keys it has (`ocr`, `suspect`
+    as true; `confidence`, `proposed` as numbers); a blank in a column other facts fill is no key."""
+    out = {**{k: f[k] for k in FACT_COLUMNS}, "value": float(f["value"]), "page": int(f["page"])}
+    for k in OCR_COLUMNS:
+        v = f.get(k)
+        if v is not None and v is not False and not (isinstance(v, float) and v != v):
+            out[k] = bool(v) if k in ("ocr", "suspect") else float(v)
+    return out

@@ -38,8 +38,15 @@ def check_pdf_complete(path: Path) -> None:
         raise UnreadableError(f"{path.name}: the PDF is truncated (no end-of-file marker); get a complete copy")
 
 
-def check_text_layer(name: str, chars: int, pages: int) -> None:
+def check_text_layer(name: str, chars: int, pages: int, ocr: bool = False) -> None:
     if pages == 0:
         raise UnreadableError(f"{name}: the PDF has no pages")
-    if chars < MIN_CHARS_PER_PAGE * pages:
+    if needs_ocr(chars, pages) and ocr:
+        raise UnreadableError(f"{name}: no text layer, and OCR found no text either ({chars} characters on {pages} pages)")
+    if needs_ocr(chars, pages):
         raise UnreadableError(f"{name}: no text layer ({chars} characters on {pages} pages): a scanned PDF, OCR is needed first")
+
+
+def needs_ocr(chars: int, pages: int) -> bool:
+    """Too few characters for the pages: a scan (images only), read by OCR (finacct.extract.ocr)."""
+    return pages > 0 and chars < MIN_CHARS_PER_PAGE * pages

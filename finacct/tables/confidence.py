@@ -8,6 +8,8 @@ never reported as numbers.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from finacct import classify
 from finacct.tables.specs import TableSpec
@@ -18,34 +20,81 @@ MIN_IDENTITIES = 3
 MIN_SHARE = 0.5
 
 
-def _holds(total: float, parts: list[float]) -> bool:
+def _holds(total: float, parts: list[float], strict: bool = False) -> bool:
     """Equal within what rounding explains (half a unit of the last printed digit per cell),
-    or within 0.1 % (a document's own slip is not what this looks for)."""
+    or within 0.1 % (a document's own slip is not what this looks for). `strict` drops the
+    0.1 %: a digit misread in a large total is such a slip in size, not in kind."""
     whole = all(float(v).is_integer() for v in [total, *parts])
     diff = abs(total - sum(parts))
-    return diff <= (0.5 if whole else 0.005) * (len(parts) + 1) + 1e-9 or diff <= 1e-3 * abs(total)
+    return diff <= (0.5 if whole else 0.005) * (len(parts) + 1) + 1e-9 or (not strict and diff <= 1e-3 * abs(total))
 
 
-def identities(spec: TableSpec, facts: list[dict]) -> dict[str, tuple[int, int]]:
-    """Per family of identities (the hierarchy; each declared column sum): (held, evaluated)."""
+Cell = tuple[str, str]  # (row, col)
+
+
+@dataclass(frozen=True)
+class Identity:
+    """One identity of a table: the cell printing a total and the cells it sums, (row, col) each."""
+
+    family: str  # "hierarchy", or the declared column sum ("total = basic + project")
+    total: Cell
+    parts: tuple[Cell, ...]
+
+    @property
+    def cells(self) -> tuple[Cell, ...]:
+        return (self.total, *self.parts)
+
+    def holds(self, value: Callable[[Cell], float], strict: bool = False) -> bool:
+        return _holds(value(self.total), [value(c) for c in self.parts], strict)
+
+    def __str__(self) -> str:
+        (row, col), parts = self.total, self.parts
+        if self.family == "hierarchy":
+            return f"{col}: {row} = Σ {', '.join(r for r, _ in parts)}"
+        return f"row {row}: {col} = {' + '.join(c for _, c in parts)}"
+
+
+def table_identities(spec: TableSpec, facts: list[dict]) -> list[Identity]:
+    """Every identity the table's printed cells take part in: its hierarchy (类 = Σ 款 = Σ 项,
+    合计 = Σ 类) in each column, and each declared column sum on each row."""
     cells: dict[str, dict[str, float]] = defaultdict(dict)
     for f in facts:
         cells[f["row"]][f["col"]] = f["value"]
-    families: dict[str, list[bool]] = defaultdict(list)
+    out: list[Identity] = []
     if spec.kind in ("functional", "economic"):
         codes = [r for r in cells if r.isdigit()]
         for col in {c for row in cells.values() for c in row}:
             for code in codes + ["total"]:
                 children = [k for k in codes if (classify.parent(k) == code if code != "total" else len(k) == 3)]
-                values = [cells[k][col] for k in children if col in cells[k]]
-                if values and col in cells.get(code, {}):
-                    families["hierarchy"].append(_holds(cells[code][col], values))
+                parts = tuple((k, col) for k in children if col in cells[k])
+                if parts and col in cells.get(code, {}):
+                    out.append(Identity("hierarchy", (code, col), parts))
     for total, parts in spec.sums:
-        for row in cells.values():
+        for key, row in cells.items():
             values = [row[p] for p in parts if p in row]
             if total in row and sum(v != 0 for v in values) >= 2:  # one part alone equals any column it sits in
-                families[f"{total} = {' + '.join(parts)}"].append(_holds(row[total], values))
+                out.append(Identity(f"{total} = {' + '.join(parts)}", (key, total), tuple((key, p) for p in parts if p in row)))
+    return out
+
+
+def _values(facts: list[dict]) -> Callable[[Cell], float]:
+    values = {(f["row"], f["col"]): f["value"] for f in facts}
+    return values.__getitem__
+
+
+def identities(spec: TableSpec, facts: list[dict]) -> dict[str, tuple[int, int]]:
+    """Per family of identities (the hierarchy; each declared column sum): (held, evaluated)."""
+    value = _values(facts)
+    families: dict[str, list[bool]] = defaultdict(list)
+    for identity in table_identities(spec, facts):
+        families[identity.family].append(identity.holds(value))
     return {name: (sum(results), len(results)) for name, results in families.items()}
+
+
+def failing(spec: TableSpec, facts: list[dict], strict: bool = False) -> list[Identity]:
+    """The identities that do not hold, each naming the cells it involves (its total first)."""
+    value = _values(facts)
+    return [i for i in table_identities(spec, facts) if not i.holds(value, strict)]
 
 
 def unreadable(spec: TableSpec, facts: list[dict]) -> tuple[float, bool]:
