@@ -1,5 +1,6 @@
-"""Reports per minute over a folder of 40 documents with 1 and 2 workers, and the cost of one
-report split into kernel start, extraction, notebook execution and HTML export.
+"""Reports per minute over a folder of 40 documents with 1 and 2 workers, the cost of one
+report split into kernel start, extraction, notebook execution and HTML export, and the Dask
+executor's overhead over the local one (both with 2 workers, same folder, same run).
 
     python bench/batch.py [N]        (default 40 copies of the embedded sample and corpus PDFs)
 
@@ -47,6 +48,14 @@ def main() -> None:
                 print(f"   {part:<13} median {statistics.median(vals):.3f} s  (first {vals[0]:.3f} s)")
         shutil.rmtree(out, ignore_errors=True)
     print(f"speed-up with 2 workers: {walls[1] / walls[2]:.2f}x")
+    out = Path(tempfile.mkdtemp(prefix="finacct-bench-out-"))
+    t = time.perf_counter()
+    results = batch.run(docs, out, workers=2, executor="dask", progress=False, store=False)
+    wall = time.perf_counter() - t
+    ok = sum(r["status"] == "ok" for r in results)
+    print(f"dask executor (LocalCluster, 2 workers): {ok}/{n} ok in {wall:.1f} s = {wall / n:.2f} s/report, "
+          f"{wall / walls[2]:.2f}x the local executor's time (cluster start, probe, scheduling)")
+    shutil.rmtree(out, ignore_errors=True)
     shutil.rmtree(docs, ignore_errors=True)
 
 

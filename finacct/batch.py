@@ -8,14 +8,19 @@ finacct version are unchanged. The index page and the DuckDB store are refreshed
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import itertools
 import json
 import multiprocessing as mp
 import os
+import shutil
 import signal
 import sys
+import threading
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import asdict
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
@@ -23,11 +28,11 @@ from typing import Any
 from finacct.corpus import same_department
 from finacct.load import peek
 from finacct.report import index
-from finacct.report.build import Job, Result, up_to_date
-from finacct.report.paths import write_text_atomic
+from finacct.report.build import Job, Result, fingerprint, up_to_date
+from finacct.report.paths import discard_partial, report_dir, write_text_atomic
 
 SUFFIXES = {".pdf", ".txt", ".xlsx"}
-STATE = ".finacct-batch.json"     # source path -> report dir, for skipping unchanged documents
+STATE = ".finacct-batch.json"     # source path -> report dir, and the failures not to retry
 
 
 def discover(folder: str | Path, exclude: Path | None = None) -> list[Path]:
@@ -44,28 +49,139 @@ def discover(folder: str | Path, exclude: Path | None = None) -> list[Path]:
 
 
 # -- local executor: persistent workers, each doc under a deadline and a memory cap -----------
+PEEK_TIMEOUT = 60.0     # seconds the first pages of one document may take to peek at
+START_TIMEOUT = 180.0   # seconds a worker may take to import finacct and start its kernel
+STARTS = 3              # workers in a row that die before taking a document: the limits are too tight
+PR_SET_PDEATHSIG = 1    # linux/prctl.h
+
+
+def die_with_parent(parent: int) -> None:
+    """Make this process die with its parent: on Linux the kernel sends SIGKILL when the
+    parent dies (prctl PR_SET_PDEATHSIG), elsewhere a thread polls the parent pid. A batch
+    killed with -9 leaves no worker behind."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    else:
+        def watch() -> None:
+            while os.getppid() == parent:
+                time.sleep(1)
+            os.kill(os.getpid(), signal.SIGKILL)
+        threading.Thread(target=watch, daemon=True).start()
+    if os.getppid() != parent:   # died before the watch was set
+        os._exit(1)
+
+
+# Run in each new kernel: it dies with its parent, the worker (as the worker with the batch;
+# ipykernel's own parent poll is the fallback), and the report's imports are done before any
+# document's clock starts.
+KERNEL_SETUP = """import signal as _signal, sys as _sys
+if _sys.platform.startswith("linux"):
+    __import__("ctypes").CDLL(None).prctl({sig}, _signal.SIGKILL, 0, 0, 0)
+import finacct.report.sections
+del _signal, _sys"""
+_warmed: list[Any] = [None]   # the kernel manager KERNEL_SETUP last ran in
+
+
+def _warm_kernel() -> float:
+    """Start the worker's warm kernel if it is not running and set it up (KERNEL_SETUP), and
+    build the HTML export's script bundle once; the seconds that took (0 when all was ready)."""
+    from finacct.report.build import NOTEBOOKS
+    from finacct.report.engine import WarmKernelEngine as warm
+    from finacct.report.html import vega_bundle
+    t = time.perf_counter()
+    vega_bundle()
+    if warm._km is None or not warm._km.is_alive():
+        name = json.loads((NOTEBOOKS / "department_report.ipynb").read_text(encoding="utf-8"))["metadata"]["kernelspec"]["name"]
+        warm._kernel(name, str(NOTEBOOKS))
+    if warm._km is not _warmed[0]:
+        kc = warm._km.client()
+        kc.start_channels()
+        try:
+            kc.wait_for_ready(timeout=60)
+            kc.execute_interactive(KERNEL_SETUP.format(sig=PR_SET_PDEATHSIG), timeout=120,
+                                   store_history=False, output_hook=lambda msg: None)
+        finally:
+            kc.stop_channels()
+        _warmed[0] = warm._km
+        return time.perf_counter() - t
+    return 0.0
+
+
+def _peek_one(path: str) -> dict[str, Any]:
+    try:
+        return {"peek": list(peek(path))}
+    except Exception as exc:  # noqa: BLE001 - a file that cannot be peeked at simply has no companions
+        return {"peek": None, "error": f"{type(exc).__name__}: {exc}"[:300]}
+
+
 def _worker(conn: Connection, memory_mb: int) -> None:
-    os.setsid()   # the worker and its kernel form one process group, killed together on timeout
+    """A job process: a job dict in, its result dict out (LocalPool also sends {"peek": path}
+    and {"warm": level}). Runs until it receives None."""
+    os.setsid()   # the worker is its own process group, killed as one on timeout (its kernel dies with it)
     if memory_mb:
         import resource
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
     from finacct.report.build import safe_build
+    started = 0.0
     while True:
-        job = conn.recv()
-        if job is None:
+        msg = conn.recv()
+        if msg is None:
             break
-        conn.send(safe_build(Job(**job)))
+        if "peek" in msg:
+            conn.send(_peek_one(msg["peek"]))
+            continue
+        try:
+            started += _warm_kernel() if msg.get("warm", 2) >= 2 else 0.0
+        except Exception as exc:  # noqa: BLE001 - no kernel: said by the warm-up, or by the build that retries it
+            if "warm" in msg:
+                conn.send({"warm": False, "error": f"{type(exc).__name__}: {exc}"[:300]})
+                continue
+        if "warm" in msg:
+            conn.send({"warm": True})
+            continue
+        result = safe_build(Job(**msg))
+        if started and result.get("seconds"):
+            result["seconds"]["kernel_start"] = started
+        started = 0.0
+        conn.send(result)
+
+
+def _pool_worker(conn: Connection, memory_mb: int, parent: int) -> None:
+    die_with_parent(parent)
+    _worker(conn, memory_mb)
+
+
+_WARM = object()   # a slot busy starting (importing, starting its kernel), not with a document
+
+
+@dataclass
+class _Slot:
+    proc: mp.Process
+    conn: Connection
+    level: int = 0   # 0 just started, 1 finacct imported, 2 kernel running
 
 
 class LocalPool:
+    """Persistent worker processes on this machine, each with the memory limit and (for
+    builds) a warm kernel; each document's deadline starts when a started worker takes it,
+    so --timeout counts the document's own work. Peeks run here too, under the same limits."""
+
     def __init__(self, workers: int, timeout: float, memory_mb: int) -> None:
         self.workers, self.timeout, self.memory_mb = workers, timeout, memory_mb
         self.ctx = mp.get_context("spawn")
+        self.slots: list[_Slot] = []
+
+    def __enter__(self) -> LocalPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def _spawn(self) -> tuple[mp.Process, Connection]:
         parent, child = self.ctx.Pipe()
-        proc = self.ctx.Process(target=_worker, args=(child, self.memory_mb), daemon=True)
+        proc = self.ctx.Process(target=_pool_worker, args=(child, self.memory_mb, os.getpid()), daemon=True)
         proc.start()
         child.close()
         return proc, parent
@@ -79,77 +195,246 @@ class LocalPool:
         proc.join(5)
 
     def run(self, jobs: list[Job], done: Callable[[dict[str, Any]], None]) -> None:
-        pending = list(jobs)
-        slots = [self._spawn() for _ in range(min(self.workers, len(jobs)))]
-        busy: dict[int, tuple[Job, float]] = {}
-        try:
-            while pending or busy:
-                for i, (_, conn) in enumerate(slots):
-                    if i not in busy and pending:
-                        job = pending.pop(0)
-                        conn.send(asdict(job))
-                        busy[i] = (job, time.monotonic())
-                ready = wait([slots[i][1] for i in busy], timeout=0.5)
-                for i in list(busy):
-                    proc, conn = slots[i]
-                    job, started = busy[i]
-                    if conn in ready:
-                        try:
-                            done(conn.recv())
-                            del busy[i]
-                            continue
-                        except (EOFError, OSError):
-                            reason = f"worker died (exit {proc.exitcode}); memory limit {self.memory_mb} MB exceeded?"
-                    elif time.monotonic() - started > self.timeout:
-                        reason = f"timed out after {self.timeout:g} s"
-                    elif not proc.is_alive():
-                        reason = f"worker died (exit {proc.exitcode})"
+        """Build every job; `done` gets each result (failed ones with the limit they hit)."""
+        self._map(jobs, asdict, lambda job, r: done(r), lambda job, why: done(asdict(Result(job.source, "failed", why))),
+                  self.timeout, 2)
+
+    def peek(self, paths: list[Path], timeout: float = PEEK_TIMEOUT) -> dict[Path, tuple[str, int | None, str] | None]:
+        """Department, year and kind of each file from its first pages (None when the peek
+        failed, timed out or exceeded the memory limit)."""
+        out: dict[Path, tuple[str, int | None, str] | None] = dict.fromkeys(paths)
+
+        def got(path: Path, reply: dict[str, Any]) -> None:
+            out[path] = tuple(reply["peek"]) if reply.get("peek") else None
+        self._map(paths, lambda p: {"peek": str(p)}, got, lambda p, why: None, min(timeout, self.timeout), 1)
+        return out
+
+    def _map(self, items: list[Any], message: Callable[[Any], dict[str, Any]], done: Callable[[Any, dict[str, Any]], None],
+             failed: Callable[[Any, str], None], limit: float, level: int) -> None:
+        """Send each item to a free worker at `level` (1 imported, 2 with its kernel); a worker
+        past `limit` on an item, or dead, is killed and replaced and the item failed."""
+        pending = list(items)
+        while len(self.slots) < min(self.workers, len(pending)):
+            self.slots.append(_Slot(*self._spawn()))
+        busy: dict[int, tuple[Any, float]] = {}
+        broken = 0
+        while pending or busy:
+            for i, slot in enumerate(self.slots):
+                if i in busy or not pending:
+                    continue
+                item = _WARM if slot.level < level else pending.pop(0)
+                slot.conn.send({"warm": level} if item is _WARM else message(item))
+                busy[i] = (item, time.monotonic())
+            ready = wait([self.slots[i].conn for i in busy], timeout=0.5)
+            for i in list(busy):
+                slot = self.slots[i]
+                item, started = busy[i]
+                if slot.conn in ready:
+                    try:
+                        reply = slot.conn.recv()
+                    except (EOFError, OSError):
+                        slot.proc.join(1)
+                        why = f"worker died (exit {slot.proc.exitcode}); memory limit {self.memory_mb} MB exceeded?"
                     else:
+                        del busy[i]
+                        if item is not _WARM:
+                            done(item, reply)
+                        elif reply.get("warm"):
+                            slot.level, broken = level, 0
+                        else:
+                            why = f"worker could not start its kernel ({reply.get('error')})" + \
+                                (f"; memory limit {self.memory_mb} MB too low?" if self.memory_mb else "")
+                            self._replace(i)
+                            broken = self._start_failed(broken, why, pending, failed)
                         continue
-                    self._kill(proc)
-                    done(asdict(Result(job.source, "failed", reason)))
-                    del busy[i]
-                    slots[i] = self._spawn()
-        finally:
-            for proc, conn in slots:
-                with contextlib.suppress(OSError):
-                    conn.send(None)
-                proc.join(10)
-                if proc.is_alive():
-                    self._kill(proc)
+                elif time.monotonic() - started > (START_TIMEOUT if item is _WARM else limit):
+                    why = f"worker did not start within {START_TIMEOUT:g} s" if item is _WARM else f"timed out after {limit:g} s"
+                elif not slot.proc.is_alive():
+                    why = f"worker died (exit {slot.proc.exitcode})"
+                else:
+                    continue
+                del busy[i]
+                self._replace(i)
+                if item is _WARM:
+                    broken = self._start_failed(broken, f"worker could not start ({why})", pending, failed)
+                else:
+                    failed(item, why)
+
+    def _replace(self, i: int) -> None:
+        self._kill(self.slots[i].proc)
+        self.slots[i] = _Slot(*self._spawn())
+
+    @staticmethod
+    def _start_failed(broken: int, why: str, pending: list[Any], failed: Callable[[Any, str], None]) -> int:
+        """Count a worker that died starting; after STARTS in a row, fail what is left with why."""
+        broken += 1
+        if broken >= STARTS:
+            for item in pending:
+                failed(item, why)
+            pending.clear()
+        return broken
+
+    def close(self) -> None:
+        for slot in self.slots:
+            with contextlib.suppress(OSError):
+                slot.conn.send(None)
+        for slot in self.slots:
+            slot.proc.join(10)
+            if slot.proc.is_alive():
+                self._kill(slot.proc)
+        self.slots = []
 
 
-def _dask_run(jobs: list[Job], done: Callable[[dict[str, Any]], None], scheduler: str | None, workers: int) -> None:
-    """The same job function on a Dask cluster: ``scheduler`` is its address; none starts a
-    LocalCluster. Workers must have finacct installed and see the same paths."""
+# -- dask executor: the same jobs, under the same limits, on workers that see the same paths ------
+class ClusterError(OSError):
+    """The Dask cluster cannot run this batch (no worker, or a worker that does not see the
+    documents and the reports folder as this machine does). An OSError, so `finacct batch`
+    prints its one line and exits 2."""
+
+
+_idle: list[LocalPool] = []   # this Dask worker's idle pools, of one job process each
+_idle_lock = threading.Lock()
+
+
+def _dask_job(job: Job, timeout: float, memory_mb: int) -> dict[str, Any]:
+    """One job on a Dask worker thread, run by a LocalPool of one job process (its own warm
+    kernel, memory limit and deadline) taken from the worker's idle ones: two threads never
+    share a kernel, and a document past `timeout` or over `memory_mb` kills only its job
+    process and is listed failed with LocalPool's reason."""
+    mp.current_process().daemon = False   # Dask's nanny starts daemonic workers, which multiprocessing forbids children
+    with _idle_lock:
+        stale = [p for p in _idle if p.memory_mb != memory_mb]   # another batch's limit
+        _idle[:] = [p for p in _idle if p.memory_mb == memory_mb]
+        pool = _idle.pop() if _idle else None
+    for p in stale:
+        p.close()
+    if pool is None:
+        pool = LocalPool(1, timeout, memory_mb)
+    elif not all(slot.proc.is_alive() for slot in pool.slots):
+        pool.close()   # its job process died idle: the pool starts a new one
+    pool.timeout = timeout
+    out: list[dict[str, Any]] = []
+    try:
+        pool.run([job], out.append)
+    except BaseException:
+        pool.close()
+        raise
+    with _idle_lock:
+        _idle.append(pool)
+    return out[0]
+
+
+def _probe(sizes: dict[str, int], root: str, token_name: str, token: str, version: str) -> str:
+    """On a worker: "" when it sees every document (same size) and the client's reports folder
+    (the token file the client wrote there) and can write there, with the same finacct;
+    otherwise why not."""
+    import finacct
+    if finacct.__version__ != version:
+        return f"has finacct {finacct.__version__}, this machine {version}"
+    for path, size in sizes.items():
+        if not os.path.isfile(path) or os.path.getsize(path) != size:
+            return f"does not see the document {path} as this machine does"
+    try:
+        if (Path(root) / token_name).read_text(encoding="utf-8") != token:
+            raise OSError
+    except OSError:
+        return f"does not see this machine's reports folder {root}"
+    mine = Path(root) / f"{token_name}-{uuid.uuid4().hex}"
+    try:
+        mine.write_text(token, encoding="utf-8")
+        mine.unlink()
+    except OSError as exc:
+        return f"cannot write in the reports folder {root} ({exc.strerror})"
+    return ""
+
+
+def _check_shared(client: Any, jobs: list[Job], wait: float = 60) -> None:
+    """Refuse to start unless every connected worker sees the documents and the reports folder
+    at the same absolute paths (reports written where the client cannot read them are lost)."""
+    import finacct
+    try:
+        client.wait_for_workers(1, timeout=wait)
+    except Exception as exc:  # noqa: BLE001 - dask raises its own TimeoutError
+        raise ClusterError(f"no Dask worker joined the scheduler within {wait:g} s") from exc
+    root = Path(jobs[0].root)
+    token_name, token = f".finacct-probe-{uuid.uuid4().hex}", uuid.uuid4().hex
+    sizes = {p: os.path.getsize(p) for j in jobs for p in (j.source, j.prior, j.budget) if p}
+    (root / token_name).write_text(token, encoding="utf-8")
+    try:
+        answers = client.run(_probe, sizes, str(root), token_name, token, finacct.__version__)
+    except Exception as exc:  # noqa: BLE001 - e.g. finacct missing on a worker: unpickling fails there
+        raise ClusterError(f"a Dask worker cannot run finacct {finacct.__version__} ({type(exc).__name__}: {exc})") from exc
+    finally:
+        (root / token_name).unlink(missing_ok=True)
+    bad = {addr: why for addr, why in answers.items() if why}
+    if bad:
+        addr, why = next(iter(bad.items()))
+        raise ClusterError(f"Dask worker {addr} {why} ({len(bad)} of {len(answers)} workers): every worker needs "
+                           "the documents and the reports folder at the same absolute paths, and the same finacct")
+
+
+def _dask_run(jobs: list[Job], done: Callable[[dict[str, Any]], None], scheduler: str | None, workers: int,
+              timeout: float = 300, memory_mb: int = 4096) -> None:
+    """The same jobs on a Dask cluster: ``scheduler`` is its address; none starts a LocalCluster
+    on 127.0.0.1 without a dashboard (nothing listens beyond loopback). Each job runs under
+    LocalPool's limits (`_dask_job`); a job whose worker died more often than the scheduler's
+    ``allowed-failures`` (3 by default) is listed failed. Only this process writes the state,
+    the index and the store."""
     from dask.distributed import Client, LocalCluster, as_completed
+    from distributed import KilledWorker
 
-    from finacct.report.build import safe_build
-    cluster = None if scheduler else LocalCluster(n_workers=workers, threads_per_worker=1, processes=True)
+    cluster = None if scheduler else LocalCluster(  # the scheduler's HTTP server listens even without a dashboard: loopback too
+        n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None,
+        worker_dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
     client = Client(scheduler or cluster)
     try:
-        futures = [client.submit(safe_build, job, pure=False) for job in jobs]
+        _check_shared(client, jobs)
+        futures = {client.submit(_dask_job, job, timeout, memory_mb, pure=False): job for job in jobs}
         for fut in as_completed(futures):
-            done(fut.result())
+            try:
+                result = fut.result()
+            except KilledWorker:
+                result = asdict(Result(futures[fut].source, "failed", "the Dask workers building it kept dying (killed, or out of memory?)"))
+            except Exception as exc:  # noqa: BLE001 - e.g. the scheduler went away: the batch still writes what it has
+                result = asdict(Result(futures[fut].source, "failed", f"{type(exc).__name__}: {exc}".splitlines()[0][:300]))
+            done(result)
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
 
 
+def clean_parts(root: Path, idle: float) -> list[Path]:
+    """Remove the ``.part-*`` folders that killed jobs left under root (atomic_dir's temporary
+    report folders), when nothing in them changed for `idle` seconds, the per-document time
+    limit: a live job's folder is younger. Returns the folders removed."""
+    gone = []
+    cutoff = time.time() - idle
+    for part in [*root.glob(".part-*"), *root.glob("*/.part-*")]:
+        try:
+            newest = max(os.stat(p).st_mtime for p in [part, *part.rglob("*")]) if part.is_dir() else cutoff
+        except OSError:   # removed meanwhile
+            continue
+        if newest < cutoff:
+            shutil.rmtree(part, ignore_errors=True)
+            gone.append(part)
+    return gone
+
+
 # -- the batch ------------------------------------------------------------------------------------
-def pairs(paths: list[Path]) -> dict[Path, dict[str, Path]]:
+JOURNAL = ".finacct-journal.jsonl"   # one line per finished document, appended and synced as it finishes
+Peeked = dict[Path, "tuple[str, int | None, str] | None"]
+
+
+def pairs(paths: list[Path], peeked: Peeked | None = None) -> dict[Path, dict[str, Path]]:
     """Each document's companions in the folder: "prior", the same department's document of
     the same kind a year before; and for a final, "budget", its budget of the same year
-    (department, year and kind peeked from the first pages)."""
-    seen: list[tuple[Path, str, int, str]] = []
-    for p in paths:
-        try:
-            dept, year, kind = peek(p)
-        except Exception:  # noqa: BLE001 - an unreadable file is reported by its own job
-            continue
-        if dept and year:
-            seen.append((p, dept, year, kind))
+    (department, year and kind peeked from the first pages, in worker processes under the
+    batch's limits: a file whose peek fails or hangs simply has no companions)."""
+    if peeked is None:
+        with LocalPool(os.cpu_count() or 1, PEEK_TIMEOUT, 4096) as pool:
+            peeked = pool.peek(paths)
+    seen = [(p, *got) for p in paths if (got := peeked.get(p)) and got[0] and got[1]]
     out: dict[Path, dict[str, Path]] = {}
     for p, dept, year, kind in seen:
         for q, other, y, k in seen:
@@ -162,49 +447,176 @@ def pairs(paths: list[Path]) -> dict[Path, dict[str, Path]]:
     return out
 
 
+def _numbered(base: Path) -> Iterator[Path]:
+    """base, base-2, base-3, …"""
+    yield base
+    for n in itertools.count(2):
+        yield base.with_name(f"{base.name}-{n}")
+
+
+def plan(paths: list[Path], peeked: Peeked, root: Path) -> tuple[dict[Path, Path], list[str]]:
+    """Each document's report folder, decided before any job runs and all distinct: the one
+    that already holds its report, else root/<department>/<year> (peeked), or the first of
+    <year>-2, <year>-3, … that neither another document of the batch nor a report of another
+    source on disk holds — with a warning, never an overwrite."""
+    root = root.resolve()
+    owners = {folder.resolve(): m.get("source") for folder, m in index.manifests(root)}
+    base = {}
+    for p in paths:
+        dept, year, kind = peeked.get(p) or ("", None, "final")
+        base[p] = report_dir(root, dept, year, p.stem, kind)
+    out: dict[Path, Path] = {}
+    holder: dict[Path, Path] = {}
+    for p in paths:   # a document whose report is on disk keeps its folder
+        for folder in itertools.takewhile(Path.exists, _numbered(base[p])):
+            if owners.get(folder) == str(p.resolve()) and folder not in holder:
+                out[p], holder[folder] = folder, p
+                break
+    warnings = []
+    for p in paths:
+        if p in out:
+            continue
+        folder = next(f for f in _numbered(base[p]) if f not in holder and not f.exists())
+        out[p], holder[folder] = folder, p
+        if folder != base[p]:
+            who = holder[base[p]].name if base[p] in holder else Path(str(owners.get(base[p]) or "another")).name
+            warnings.append(f"{p.name}: {base[p].relative_to(root)} holds the report of {who}; this one goes to "
+                            f"{folder.relative_to(root)}")
+    return out, warnings
+
+
+class Journal:
+    """The batch's journal: one JSON line per finished document (built or failed), appended
+    and synced to disk as each finishes, so a batch killed at any moment keeps what it did.
+    Folded into the state file at the end of a run."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.fh: Any = None
+
+    def append(self, record: dict[str, Any]) -> None:
+        if self.fh is None:
+            self.fh = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - open for the whole run
+        self.fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self.fh.flush()
+        os.fsync(self.fh.fileno())
+
+    def close(self) -> None:
+        if self.fh is not None:
+            self.fh.close()
+            self.fh = None
+
+    @staticmethod
+    def read(path: Path) -> list[dict[str, Any]]:
+        """Its records (a line torn by a kill is left out)."""
+        out = []
+        with contextlib.suppress(OSError):
+            for line in path.read_text(encoding="utf-8").splitlines():
+                with contextlib.suppress(ValueError):
+                    out.append(json.loads(line))
+        return [r for r in out if isinstance(r, dict) and "source" in r]
+
+
+def read_state(root: Path) -> dict[str, dict[str, Any]]:
+    """{"reports": source -> folder, "failures": source -> {fingerprint, reason, limits}}: the
+    state file with the journal of an interrupted run replayed on top."""
+    raw = _read_json(root / STATE)
+    state = {"reports": raw.get("reports", {}), "failures": raw.get("failures", {})} if "reports" in raw else \
+        {"reports": {k: v for k, v in raw.items() if isinstance(v, str)}, "failures": {}}   # the flat form of earlier versions
+    for r in Journal.read(root / JOURNAL):
+        _record(state, r)
+    return state
+
+
+def _record(state: dict[str, dict[str, Any]], r: dict[str, Any]) -> None:
+    if r.get("status") in ("ok", "skipped") and r.get("dir"):
+        state["reports"][r["source"]] = r["dir"]
+        state["failures"].pop(r["source"], None)
+    elif r.get("status") == "failed" and r.get("fingerprint"):
+        state["failures"][r["source"]] = {k: r.get(k) for k in ("fingerprint", "reason", "timeout", "memory_mb")}
+
+
+def _known_failure(state: dict[str, dict[str, Any]], source: str, fp: dict[str, str], timeout: float, memory_mb: int) -> str:
+    """The reason this document failed last time, if it would fail again: same inputs and
+    finacct version, and (for a limit it hit) no higher limit now. "" to build it."""
+    f = state["failures"].get(source)
+    if not f or f.get("fingerprint") != fp:
+        return ""
+    reason = str(f.get("reason") or "")
+    if reason.startswith(("timed out", "worker")) and (timeout > (f.get("timeout") or 0) or memory_mb > (f.get("memory_mb") or 0)):
+        return ""
+    return reason
+
+
 def run(folder: str | Path, root: str | Path = "reports", workers: int | None = None, executor: str = "local",
         scheduler: str | None = None, timeout: float = 300, memory_mb: int = 4096, force: bool = False,
         progress: bool = True, store: bool = True, pair: bool = True) -> list[dict[str, Any]]:
     """Build every report; return one result per document (ok / skipped / failed + reason).
     With `pair`, a department's previous year in the same folder becomes the report's prior,
-    and a final's budget of the same year gives its 完成率."""
+    and a final's budget of the same year gives its 完成率. A document that failed is not
+    retried while its inputs are unchanged (unless `force`); a run killed at any point is
+    resumed by the next (the journal), which also brings the store up to the reports on disk."""
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
-    state_path = root / STATE
-    state: dict[str, str] = _read_json(state_path)
+    state = read_state(root)
     results: list[dict[str, Any]] = []
-    jobs = []
     paths = discover(folder, exclude=root)
-    companions = pairs(paths) if pair else {}
-    for path in paths:
-        found = {k: str(v.resolve()) for k, v in companions.get(path, {}).items()}
-        job = Job(str(path.resolve()), str(root.resolve()), prior=found.get("prior", ""), budget=found.get("budget", ""))
-        existing = None if force else up_to_date(job, state.get(job.source))
-        if existing is not None:
-            results.append(asdict(Result(job.source, "skipped", "inputs and finacct version unchanged", str(existing))))
-        else:
-            jobs.append(job)
-    bar = _progress(len(jobs), progress)
+    pool = LocalPool(workers or os.cpu_count() or 1, timeout, memory_mb)
+    try:
+        peeked = pool.peek(paths)
+        companions = pairs(paths, peeked) if pair else {}
+        folders, moved = plan(paths, peeked, root)
+        for w in moved:
+            print(f"finacct: {w}", file=sys.stderr)
+        jobs: list[Job] = []
+        fps: dict[str, dict[str, str]] = {}
+        for path in paths:
+            found = {k: str(v.resolve()) for k, v in companions.get(path, {}).items()}
+            job = Job(str(path.resolve()), str(root.resolve()), prior=found.get("prior", ""), budget=found.get("budget", ""),
+                      dir=str(folders[path]))
+            fps[job.source] = fp = fingerprint(job)
+            existing = None if force else up_to_date(job, job.dir, fp)
+            failed = "" if force else _known_failure(state, job.source, fp, timeout, memory_mb)
+            if existing is not None:
+                results.append(asdict(Result(job.source, "skipped", "inputs and finacct version unchanged", str(existing))))
+            elif failed:
+                results.append(asdict(Result(job.source, "failed", f"{failed} (inputs unchanged since; --force retries)")))
+            else:
+                jobs.append(job)
+        bar = _progress(len(jobs), progress)
+        journal = Journal(root / JOURNAL)
+        planned = {job.source: Path(job.dir) for job in jobs}
 
-    def done(r: dict[str, Any]) -> None:
-        results.append(r)
-        name = Path(r["source"]).name
-        if r["status"] == "failed":
-            bar.write(f"FAILED {name}: {r['reason']}")
-        bar.set_postfix_str(f"{'failed' if r['status'] == 'failed' else 'done'}: {name}", refresh=False)
-        bar.update(1)
-        bar.refresh()
+        def done(r: dict[str, Any]) -> None:
+            journal.append({**{k: r.get(k, "") for k in ("source", "status", "reason", "dir")}, "fingerprint": fps.get(r["source"]),
+                            "timeout": timeout, "memory_mb": memory_mb})
+            results.append(r)
+            name = Path(r["source"]).name
+            if r["status"] == "failed":
+                discard_partial(planned[r["source"]], root.resolve())   # a killed job's temporary folder, an empty department folder
+                bar.write(f"FAILED {name}: {r['reason']}")
+            bar.set_postfix_str(f"{'failed' if r['status'] == 'failed' else 'done'}: {name}", refresh=False)
+            bar.update(1)
+            bar.refresh()
 
-    if jobs:
-        if executor == "dask":
-            _dask_run(jobs, done, scheduler, workers or os.cpu_count() or 1)
-        else:
-            LocalPool(workers or os.cpu_count() or 1, timeout, memory_mb).run(jobs, done)
+        clean_parts(root, timeout)
+        for job in jobs:
+            discard_partial(Path(job.dir), root.resolve())   # what a run killed while building it left
+        if jobs:
+            if executor == "dask":
+                pool.close()
+                _dask_run(jobs, done, scheduler, workers or os.cpu_count() or 1, timeout, memory_mb)
+            else:
+                pool.run(jobs, done)
+    finally:
+        pool.close()
     bar.close()
-    for r in results:
-        if r["status"] in ("ok", "skipped"):
-            state[r["source"]] = r["dir"]
-    write_text_atomic(state_path, json.dumps(state, ensure_ascii=False, indent=1))
+    journal.close()
+    for r in results:   # a failure carried over from an earlier run keeps its own record
+        if r["status"] != "failed" or r["source"] in planned:
+            _record(state, {**r, "fingerprint": fps.get(r["source"]), "timeout": timeout, "memory_mb": memory_mb})
+    write_text_atomic(root / STATE, json.dumps(state, ensure_ascii=False, indent=1), durable=True)
+    (root / JOURNAL).unlink(missing_ok=True)   # folded into the state file
     failures = {**{k: v for k, v in index.failures(root).items() if k not in {r["source"] for r in results}},
                 **{r["source"]: r["reason"] for r in results if r["status"] == "failed"}}
     write_text_atomic(root / index.FAILURES, json.dumps(failures, ensure_ascii=False, indent=1))
@@ -215,15 +627,38 @@ def run(folder: str | Path, root: str | Path = "reports", workers: int | None = 
 
 
 def _store(root: Path, results: Iterable[dict[str, Any]]) -> None:
+    """Add the new reports to the store, then every report on disk the store lacks (a batch
+    killed before this step, a store deleted): the store follows the reports folder. A report
+    the store cannot take, or a store that cannot be opened, is one line; the next run retries."""
+    import pandas as pd
+
     from finacct.store import Store
-    with Store(root / "finacct.duckdb") as s:
-        for r in results:
-            s.add_report(r["dir"])
+    try:
+        with Store(root / "finacct.duckdb") as s:
+            for r in results:
+                _add_report(s, Path(r["dir"]))
+            have = s.query("SELECT doc_id, source, department, year FROM documents")
+            ids = set(have["doc_id"])
+            names = {(str(src), str(dept), None if pd.isna(y) else int(y)) for src, dept, y in zip(have["source"], have["department"], have["year"])}
+            for folder, m in index.manifests(root):
+                if m.get("source_sha256") in ids or (Path(str(m.get("source", ""))).name, str(m.get("department")), m.get("year")) in names:
+                    continue   # stored, or superseded by a corrected copy of the same document
+                _add_report(s, folder)
+    except Exception as exc:  # noqa: BLE001 - the reports are on disk; the next run brings the store up to them
+        print(f"finacct: the store {root / 'finacct.duckdb'} was not updated ({type(exc).__name__}: {exc})", file=sys.stderr)
+
+
+def _add_report(s: Any, folder: Path) -> None:
+    try:
+        s.add_report(folder)
+    except Exception as exc:  # noqa: BLE001 - one unreadable report folder does not keep the others out
+        print(f"finacct: {folder}: not added to the store ({type(exc).__name__}: {exc})", file=sys.stderr)
 
 
 def _read_json(path: Path) -> dict:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else {}
     except (OSError, ValueError):
         return {}
 

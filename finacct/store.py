@@ -201,7 +201,7 @@ class Store:
         out = []
         for doc in docs.itertuples():
             f = facts[facts["doc_id"] == doc.doc_id].drop(columns="doc_id").reset_index(drop=True)
-            out.append(Disclosure(source=doc.source, department=doc.department, year=int(doc.year) if doc.year == doc.year else None,
+            out.append(Disclosure(source=doc.source, department=doc.department, year=int(doc.year) if pd.notna(doc.year) else None,
                                   unit=doc.unit, kind=doc.kind or "final", template=doc.template or "local",
                                   tables=json.loads(doc.tables_json or "{}"), facts=f))
         return out

@@ -5,10 +5,19 @@ reads a 30-page disclosure an order of magnitude faster than pdfminer-based tool
 """
 from __future__ import annotations
 
+import base64
+import binascii
+import bisect
 import ctypes
 import math
+import mmap
+import re
+import zlib
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -20,6 +29,15 @@ from finacct.extract.layout import Line, Word, group_lines
 WORD_GAP = 0.25
 # Paths thinner than this (points) are rulings.
 RULE_THICKNESS = 2.5
+# Resource guards: a disclosure has tens to hundreds of pages, thousands of objects a page and
+# a few form XObjects; anything far beyond is refused with one line before PDFium expands it.
+MAX_PAGES = 2000
+MAX_TEXT_CHARS = 20_000_000        # about 50 MB of text (UTF-8) in the whole document
+MAX_OBJECTS = 2_000_000            # page objects in the document, form contents counted where drawn
+MAX_PAGE_OBJECTS = 200_000         # on one page: PDFium's text extraction is slow far beyond this
+MAX_FORM_DRAWS = 100_000           # form XObjects PDFium would parse to draw one page (nested drawings multiplied)
+FORM_DEPTH = 32                    # form nesting followed when counting (PDFium stops deeper recursion itself)
+MAX_STREAM = 64 << 20              # bytes of one decoded content stream read by the guard
 
 
 @dataclass
@@ -39,23 +57,76 @@ class Page:
 
 
 def open_pdf(path: Path) -> pdfium.PdfDocument:
-    """Open a PDF or raise a one-line UnreadableError saying why it cannot be read."""
+    """Open a PDF or raise a one-line UnreadableError saying why it cannot be read (or why it
+    is refused: too many pages, or pages whose form XObjects would expand without bound)."""
     try:
-        return pdfium.PdfDocument(str(path))
+        doc = pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as exc:
         msg = str(exc).lower()
         if "password" in msg or "security" in msg:
             raise UnreadableError(f"{path.name}: the PDF is encrypted (password protected)") from exc
         raise UnreadableError(f"{path.name}: not a readable PDF (damaged or truncated: {exc})") from exc
+    try:
+        if len(doc) > MAX_PAGES:
+            raise UnreadableError(f"{path.name}: {len(doc)} pages, more than the {MAX_PAGES} a disclosure can have; refused")
+        check_forms(path)
+    except BaseException:
+        doc.close()
+        raise
+    return doc
 
 
 def read_pages(path: Path) -> list[Page]:
-    """All pages of a PDF as positioned words and rulings."""
+    """All pages of a PDF as positioned words and rulings, within the resource guards."""
     doc = open_pdf(path)
+    budget = Budget(path.name)
     try:
-        return [_page(doc[i], i + 1) for i in range(len(doc))]
+        return [_page(doc[i], i + 1, budget) for i in range(len(doc))]
     finally:
         doc.close()
+
+
+@dataclass
+class Budget:
+    """What a document has used so far of the page-object and text limits."""
+
+    name: str
+    objects: int = 0
+    chars: int = 0
+
+    def add_objects(self, page: pdfium.PdfPage, number: int) -> None:
+        """Count the page's objects, descending into form XObjects, before any text is
+        extracted: a page that draws forms within forms is refused, not expanded."""
+        n = _count_objects(page.raw, min(MAX_PAGE_OBJECTS, MAX_OBJECTS - self.objects) + 1)
+        if n > MAX_PAGE_OBJECTS:
+            raise UnreadableError(f"{self.name}: page {number} holds more than {MAX_PAGE_OBJECTS:,} objects "
+                                  "(counting those inside form XObjects); refused")
+        self.objects += n
+        if self.objects > MAX_OBJECTS:
+            raise UnreadableError(f"{self.name}: more than {MAX_OBJECTS:,} page objects by page {number}; refused")
+
+    def add_chars(self, n: int, number: int) -> None:
+        self.chars += n
+        if self.chars > MAX_TEXT_CHARS:
+            raise UnreadableError(f"{self.name}: more than {MAX_TEXT_CHARS:,} characters of text by page {number}; refused")
+
+
+def _count_objects(raw: Any, limit: int) -> int:
+    """Page objects of a loaded page with those inside form XObjects, counted up to `limit`."""
+    stack = [(raw, pdfium_c.FPDFPage_CountObjects(raw), pdfium_c.FPDFPage_GetObject, 0)]
+    seen = 0
+    while stack:
+        parent, n, get, depth = stack.pop()
+        seen += n
+        if seen >= limit:
+            return seen
+        if depth >= FORM_DEPTH:
+            continue
+        for i in range(n):
+            obj = get(parent, i)
+            if pdfium_c.FPDFPageObj_GetType(obj) == pdfium_c.FPDF_PAGEOBJ_FORM:
+                stack.append((obj, pdfium_c.FPDFFormObj_CountObjects(obj), pdfium_c.FPDFFormObj_GetObject, depth + 1))
+    return seen
 
 
 @dataclass(frozen=True)
@@ -93,9 +164,13 @@ def _frame(page: pdfium.PdfPage, tp: pdfium.PdfTextPage, n: int) -> Frame:
     return Frame(max(range(4), key=lambda q: votes[q]), right - left, top - bottom)
 
 
-def _page(page: pdfium.PdfPage, number: int) -> Page:
+def _page(page: pdfium.PdfPage, number: int, budget: Budget | None = None) -> Page:
+    if budget is not None:
+        budget.add_objects(page, number)
     tp = page.get_textpage()
     n = tp.count_chars()
+    if budget is not None:
+        budget.add_chars(n, number)
     frame = _frame(page, tp, n)
     rules, vrules = _rules(page, frame)
     width, height = frame.size
@@ -147,3 +222,267 @@ def _rules(page: pdfium.PdfPage, frame: Frame) -> tuple[list[tuple[float, float,
         elif x1 - x0 <= RULE_THICKNESS and bottom - top > 3:
             vrules.append(((x0 + x1) / 2, top, bottom))
     return rules, vrules
+
+
+# -- form XObjects, counted from the file before PDFium parses a page ---------------------------
+# PDFium parses every form a page draws when it loads the page, each time it is drawn: a form
+# that draws itself twice, or forms fanned out ten-fold over a few levels, make a small file
+# that takes gigabytes before any page object can be counted. So the page tree and the forms'
+# content streams are read here (objects found by their headers, object streams included) and
+# the form parses each page implies are counted. Anything this reader cannot follow (an unusual
+# filter, a damaged object) counts as no drawing: the guard refuses only what it has seen.
+_DELIM = rb"\s/\[\]()<>{}%"
+_OBJ = re.compile(rb"obj(?![^" + _DELIM + rb"])")     # found first, then the number before it: fast on large files
+_OBJ_HEAD = re.compile(rb"(\d{1,10})\s+\d{1,5}\s+$")
+_TOKEN = re.compile(rb"(<<|>>|\[|\]|\{|\})|/([^" + _DELIM + rb"]*)|(\d+)\s+\d+\s+R(?![^" + _DELIM + rb"])|(\()|(<)|([^" + _DELIM + rb"]+)")
+_SPACE = re.compile(rb"(?:\s|%[^\r\n]*)*")
+_PAREN = re.compile(rb"\\.|[()]", re.S)
+_STREAM = re.compile(rb"\s*stream\r?\n?")
+_STREAM_AT = re.compile(rb"stream\r?\n")
+_DO = re.compile(rb"/([^" + _DELIM + rb"]+)\s*Do(?![^" + _DELIM + rb"])")
+_ESCAPED = re.compile(rb"#([0-9A-Fa-f]{2})")
+
+
+class _Ref(int):
+    """An indirect reference: the number of the object it names."""
+
+
+class _Stream(dict):
+    """A stream object's dictionary, with where its data starts in the file."""
+
+    start = 0
+
+
+def _name(raw: bytes) -> str:
+    return _ESCAPED.sub(lambda m: bytes([int(m[1], 16)]), raw).decode("latin-1")
+
+
+def _value(buf: Any, pos: int, depth: int = 0) -> tuple[Any, int]:
+    """One PDF object at pos: dicts, arrays, names and references; strings and numbers as
+    placeholders (the guard needs none of their values)."""
+    pos = _SPACE.match(buf, pos).end()
+    m = _TOKEN.match(buf, pos)
+    if m is None or depth > 64:
+        raise ValueError("not a PDF object")
+    end = m.end()
+    if m[1] in (b"<<", b"["):
+        out: Any = {} if m[1] == b"<<" else []
+        close = b">>" if m[1] == b"<<" else b"]"
+        while True:
+            end = _SPACE.match(buf, end).end()
+            if buf[end:end + len(close)] == close:
+                return out, end + len(close)
+            item, end = _value(buf, end, depth + 1)
+            if isinstance(out, list):
+                out.append(item)
+            elif isinstance(item, str) and not isinstance(item, _Blank):
+                out[item], end = _value(buf, end, depth + 1)
+            else:
+                raise ValueError("a dictionary key that is not a name")
+    if m[1] is not None:
+        raise ValueError("unexpected delimiter")
+    if m[2] is not None:
+        return _name(m[2]), end
+    if m[3] is not None:
+        return _Ref(int(m[3])), end
+    if m[4]:
+        level = 1
+        while level:
+            p = _PAREN.search(buf, end)
+            if p is None:
+                raise ValueError("unterminated string")
+            end = p.end()
+            level += {b"(": 1, b")": -1}.get(p[0], 0)
+        return _Blank(), end
+    if m[5]:
+        close = buf.find(b">", end)
+        if close < 0:
+            raise ValueError("unterminated string")
+        return _Blank(), close + 1
+    return _Blank(m[6].decode("latin-1")), end
+
+
+class _Blank(str):
+    """A string, number or keyword: kept apart from names."""
+
+
+class _File:
+    """A PDF's objects by number, read on demand from the bytes (the last definition wins)."""
+
+    def __init__(self, data: Any) -> None:
+        self.data = data
+        self.heads = []   # (offset, number, end) of each "N G obj"
+        for m in _OBJ.finditer(data):
+            h = _OBJ_HEAD.search(data, max(0, m.start() - 24), m.start())
+            if h and (h.start() == 0 or data[h.start() - 1:h.start()].isspace()):
+                self.heads.append((h.start(), int(h[1]), m.end()))
+        self.at = {num: end for _, num, end in self.heads}
+        self.cache: dict[int, Any] = {}
+        self.packed: dict[int, tuple[int, int]] | None = None   # number -> (object stream, index)
+        self.counts: dict[int, Counter] = {}
+        self._streams: list[tuple[int, _Stream]] | None = None
+
+    def obj(self, num: int) -> Any:
+        if num not in self.cache:
+            self.cache[num] = None   # a reference loop reads as nothing
+            self.cache[num] = self._read(num)
+        return self.cache[num]
+
+    def _read(self, num: int) -> Any:
+        try:
+            if num in self.at:
+                val, end = _value(self.data, self.at[num])
+                m = _STREAM.match(self.data, end)
+                if isinstance(val, dict) and m:
+                    val = _Stream(val)
+                    val.start = m.end()
+                return val
+            where = self._packed().get(num)
+            if where is None:
+                return None
+            body = self.decoded(self.obj(where[0]))
+            head = body.split(None, 2 * where[1] + 2) if body else []
+            first = self.get(self.obj(where[0]).get("First"))
+            return _value(body, int(first) + int(head[2 * where[1] + 1]))[0]
+        except (ValueError, IndexError, TypeError):
+            return None
+
+    def streams(self) -> list[tuple[int, _Stream]]:
+        """Every stream object with its number (streams are never inside object streams)."""
+        if self._streams is None:
+            starts = [h[0] for h in self.heads]
+            found = {self.heads[i][1] for m in _STREAM_AT.finditer(self.data)
+                     if self.data[m.start() - 3:m.start()] != b"end" and (i := bisect.bisect_right(starts, m.start()) - 1) >= 0}
+            self._streams = [(num, s) for num in sorted(found) if isinstance(s := self.obj(num), _Stream)]
+        return self._streams
+
+    def _packed(self) -> dict[int, tuple[int, int]]:
+        """Where each object kept in an object stream (PDF 1.5) is: (stream, index)."""
+        if self.packed is None:
+            self.packed = {}
+            for num, s in self.streams():
+                if self.get(s.get("Type")) != "ObjStm":
+                    continue
+                n = str(self.get(s.get("N")) or "")
+                head = (self.decoded(s) or b"").split(None, 2 * int(n) if n.isdigit() else 0)
+                for k, obj in enumerate(head[:2 * int(n) if n.isdigit() else 0:2]):
+                    if obj.isdigit():
+                        self.packed.setdefault(int(obj), (num, k))
+        return self.packed
+
+    def get(self, val: Any) -> Any:
+        """val with references followed."""
+        for _ in range(32):
+            if not isinstance(val, _Ref):
+                return val
+            val = self.obj(val)
+        return None
+
+    def decoded(self, s: Any) -> bytes | None:
+        """A stream's data through its filters (Flate, ASCIIHex, ASCII85), at most MAX_STREAM
+        bytes; None for a filter the guard does not decode."""
+        if not isinstance(s, _Stream):
+            return None
+        end = self.data.find(b"endstream", s.start)
+        raw = bytes(self.data[s.start:end if end >= 0 else len(self.data)])
+        filters = self.get(s.get("Filter"))
+        for f in filters if isinstance(filters, list) else [filters] if filters else []:
+            f = self.get(f)
+            if f in ("FlateDecode", "Fl"):
+                raw = zlib.decompressobj().decompress(raw, MAX_STREAM)
+            elif f in ("ASCIIHexDecode", "AHx"):
+                digits = re.sub(rb"[^0-9A-Fa-f]", b"", raw.split(b">")[0])
+                raw = binascii.unhexlify(digits + b"0" * (len(digits) % 2))
+            elif f in ("ASCII85Decode", "A85"):
+                raw = base64.a85decode(re.sub(rb"\s", b"", raw).removeprefix(b"<~").split(b"~>")[0])
+            else:
+                return None
+        return raw
+
+    def drawn(self, s: Any, key: int | None = None) -> Counter:
+        """How often a content stream draws each XObject name."""
+        if key is not None and key in self.counts:
+            return self.counts[key]
+        try:
+            parts = self.get(s)
+            data = b"\n".join(self.decoded(self.get(p)) or b"" for p in (parts if isinstance(parts, list) else [parts]))
+        except (ValueError, zlib.error, binascii.Error):
+            data = b""
+        out = Counter(_name(m[1]) for m in _DO.finditer(data))
+        if key is not None:
+            self.counts[key] = out
+        return out
+
+    def forms(self, drawn: Counter, resources: Any, depth: int, memo: dict) -> int:
+        """Form parses PDFium makes for content that draws `drawn` with `resources`: each form
+        once per drawing, with everything it draws itself, to FORM_DEPTH levels."""
+        res = self.get(resources)
+        xobjects = self.get(res.get("XObject")) if isinstance(res, dict) else None
+        if depth >= FORM_DEPTH or not isinstance(xobjects, dict):
+            return 0
+        total = 0
+        for name, k in drawn.items():
+            ref = xobjects.get(name)
+            form = self.get(ref)
+            if not isinstance(form, _Stream) or self.get(form.get("Subtype")) != "Form":
+                continue
+            own = form.get("Resources") or resources
+            key = (int(ref) if isinstance(ref, _Ref) else id(form), id(own) if "Resources" not in form else 0, depth)
+            if key not in memo:
+                memo[key] = 1 + self.forms(self.drawn(form, key[0] if isinstance(ref, _Ref) else None), own, depth + 1, memo)
+            total += k * memo[key]
+            if total > MAX_FORM_DRAWS:
+                break
+        return total
+
+    def pages(self) -> Iterator[tuple[dict, Any]]:
+        """Each page dictionary with its (possibly inherited) resources, in page-tree order."""
+        roots = [self.get(d.get("Root")) for d in self._trailers()]
+        catalog = next((r for r in reversed(roots) if isinstance(r, dict)), None)
+        stack = [(self.get(catalog.get("Pages")) if catalog else None, None)]
+        seen: set[int] = set()
+        while stack and len(seen) <= 10 * MAX_PAGES:
+            node, res = stack.pop()
+            if not isinstance(node, dict) or id(node) in seen:
+                continue
+            seen.add(id(node))
+            res = node.get("Resources", res)
+            kids = self.get(node.get("Kids"))
+            if isinstance(kids, list) and self.get(node.get("Type")) != "Page":
+                stack.extend((self.get(k), res) for k in reversed(kids))
+            else:
+                yield node, res
+
+    def _trailers(self) -> list[dict]:
+        """Trailer dictionaries (after `trailer`, and cross-reference streams); failing any with
+        a catalog, the catalogs themselves, as a PDF reader repairing the file would."""
+        out = []
+        for m in re.finditer(rb"trailer", self.data):
+            try:
+                val = _value(self.data, m.end())[0]
+            except ValueError:
+                continue
+            if isinstance(val, dict):
+                out.append(val)
+        out += [s for _, s in self.streams() if self.get(s.get("Type")) == "XRef"]
+        if not any(isinstance(self.get(d.get("Root")), dict) for d in out):
+            out += [{"Root": d} for _, num, _ in self.heads if isinstance(d := self.obj(num), dict) and self.get(d.get("Type")) == "Catalog"]
+        return out
+
+
+def check_forms(path: Path) -> None:
+    """Refuse a PDF whose pages would make PDFium parse more than MAX_FORM_DRAWS form
+    XObjects (forms drawing themselves, or fanning out level after level)."""
+    with open(path, "rb") as fh:
+        try:
+            data = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        except ValueError:   # an empty file
+            return
+        with data:
+            f = _File(data)
+            memo: dict = {}
+            for number, (page, res) in enumerate(f.pages(), start=1):
+                n = f.forms(f.drawn(page.get("Contents")), res, 0, memo)
+                if n > MAX_FORM_DRAWS:
+                    raise UnreadableError(f"{path.name}: page {number} draws form XObjects within each other more than "
+                                          f"{MAX_FORM_DRAWS:,} times (a form that draws itself, or fans out); refused")

@@ -2,6 +2,7 @@
 user can hand-key or correct a document and load it like any other source."""
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -11,6 +12,13 @@ from finacct.model import FACT_COLUMNS, SCHEMA, Disclosure
 
 FUND_COLUMNS = ["budget_initial", "budget_full", "executed", "execution_rate"]
 INDICATOR_COLUMNS = ["project", "level1", "level2", "name", "target", "actual", "deviation_note"]
+# An xlsx is a zip of XML: a finacct spreadsheet unpacks to a few MB at ratios near 10. Far
+# beyond (a zip bomb), or a sheet of more rows than any disclosure has, is refused unread.
+MAX_UNPACKED = 256 << 20
+MAX_RATIO = 100            # for members unpacking to more than RATIO_FLOOR
+RATIO_FLOOR = 8 << 20
+MAX_MEMBERS = 10_000
+MAX_ROWS = 200_000
 
 
 def write(d: Disclosure, path: Path) -> None:
@@ -40,6 +48,25 @@ def write(d: Disclosure, path: Path) -> None:
     tmp.replace(path)
 
 
+def check_zip(path: Path) -> None:
+    """Refuse a zip bomb before openpyxl unpacks it: too many members, too many bytes in all,
+    or a large member compressed beyond any spreadsheet's ratio (sizes from the zip's directory;
+    zipfile never unpacks a member past its stated size)."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            members = z.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise UnreadableError(f"{path.name}: not a readable xlsx ({exc.__class__.__name__})") from exc
+    total = sum(m.file_size for m in members)
+    worst = next((m for m in members if m.file_size > RATIO_FLOOR and m.file_size > MAX_RATIO * m.compress_size), None)
+    if len(members) > MAX_MEMBERS or total > MAX_UNPACKED:
+        raise UnreadableError(f"{path.name}: the xlsx unpacks to {len(members):,} files and {total / 2**20:,.0f} MB "
+                              f"(limit {MAX_MEMBERS:,} files, {MAX_UNPACKED >> 20} MB); refused")
+    if worst is not None:
+        raise UnreadableError(f"{path.name}: {worst.filename} unpacks {worst.file_size / max(worst.compress_size, 1):,.0f} times "
+                              f"its size ({worst.file_size / 2**20:,.0f} MB), a zip bomb; refused")
+
+
 def _bad(path: Path, sheet: str, row: int | None, column: str, why: str) -> UnreadableError:
     where = f"sheet {sheet}" + (f", row {row}" if row is not None else "") + f", column {column}"
     return UnreadableError(f"{path.name}: {where}: {why}")
@@ -57,10 +84,14 @@ def _year(path: Path, value: object) -> int | None:
 def read(path: Path) -> Disclosure:
     """A finacct spreadsheet, validated: a missing column, a non-numeric value or a formula
     without its computed result is one line naming sheet, row and column — never 0 facts."""
+    check_zip(path)
     try:
-        sheets = pd.read_excel(path, sheet_name=None, dtype={"row": str, "col": str, "table": str})
+        sheets = pd.read_excel(path, sheet_name=None, dtype={"row": str, "col": str, "table": str}, nrows=MAX_ROWS + 1)
     except Exception as exc:  # openpyxl raises many types for damaged files
         raise UnreadableError(f"{path.name}: not a readable xlsx ({exc.__class__.__name__})") from exc
+    big = next((name for name, frame in sheets.items() if len(frame) > MAX_ROWS), None)
+    if big is not None:
+        raise UnreadableError(f"{path.name}: sheet {big} has more than {MAX_ROWS:,} rows; refused")
     missing = {"meta", "facts"} - set(sheets)
     if missing:
         raise UnreadableError(f"{path.name}: not a finacct spreadsheet (no sheet {', '.join(sorted(missing))})")

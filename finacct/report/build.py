@@ -30,6 +30,7 @@ class Job:
     budget: str = ""
     engine: str = "finacct-warm"
     cell_timeout: int = 300
+    dir: str = ""                  # the report folder, decided by the batch before any job runs; "" = from the document
 
 
 @dataclass
@@ -48,8 +49,9 @@ def fingerprint(job: Job) -> dict[str, str]:
             "budget_sha256": sha256(job.budget), "finacct_version": finacct.__version__}
 
 
-def up_to_date(job: Job, known_dir: str | None) -> Path | None:
-    """The existing report for this job if nothing it depends on changed."""
+def up_to_date(job: Job, known_dir: str | None, fp: dict[str, str] | None = None) -> Path | None:
+    """The existing report for this job if nothing it depends on changed (`fp`: the job's
+    fingerprint when the caller has it already)."""
     if not known_dir:
         return None
     d = Path(known_dir)
@@ -57,7 +59,7 @@ def up_to_date(job: Job, known_dir: str | None) -> Path | None:
         manifest = json.loads((d / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    same = all(manifest.get(k) == v for k, v in fingerprint(job).items())
+    same = all(manifest.get(k) == v for k, v in (fp or fingerprint(job)).items())
     return d if same and (d / "report.html").exists() else None
 
 
@@ -70,13 +72,15 @@ def build(job: Job) -> Result:
     d = load(source)
     seconds["extraction"] = time.perf_counter() - t0
     root = Path(job.root).resolve()
-    final = report_dir(root, d.department, d.year, Path(source).stem, d.kind)
+    final = Path(job.dir).resolve() if job.dir else report_dir(root, d.department, d.year, Path(source).stem, d.kind)
+    if not final.is_relative_to(root) or final == root:
+        raise ValueError(f"report folder {final} would fall outside {root}")
     with atomic_dir(final) as tmp:
         t = time.perf_counter()
         params = {"source": source, "department": d.department, "year": d.year or 0,
                   "prior_source": str(Path(job.prior).resolve()) if job.prior else "",
                   "budget_file": str(Path(job.budget).resolve()) if job.budget else "", "output_dir": str(tmp)}
-        pm.execute_notebook(str(NOTEBOOKS / "department_report.ipynb"), str(tmp / "report.ipynb"), parameters=params,
+        pm.execute_notebook(_literal(NOTEBOOKS / "department_report.ipynb"), _literal(tmp / "report.ipynb"), parameters=params,
                             engine_name=job.engine, progress_bar=False, execution_timeout=job.cell_timeout,
                             cwd=str(NOTEBOOKS))
         seconds["kernel_start"] = engine.WarmKernelEngine.started_seconds if job.engine == "finacct-warm" else 0.0
@@ -92,6 +96,12 @@ def build(job: Job) -> Result:
     return Result(source, "ok", dir=str(final), seconds=seconds, manifest=manifest)
 
 
+def _literal(path: Path) -> str:
+    """A path papermill takes as it is: it formats paths with the parameters (str.format), so
+    a folder named after a department holding {x} or ${IFS} would be a template otherwise."""
+    return str(path).replace("{", "{{").replace("}", "}}")
+
+
 def _figures(d: finacct.Disclosure, findings: list[dict]) -> dict[str, Any]:
     import pandas as pd
 
@@ -104,5 +114,15 @@ def safe_build(job: Job) -> dict[str, Any]:
     try:
         return asdict(build(job))
     except Exception as exc:  # noqa: BLE001 - every failure of one document is reported, none stops the batch
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        return asdict(Result(job.source, "failed", f"{type(exc).__name__}: {reason}"[:300]))
+        return asdict(Result(job.source, "failed", reason(exc)))
+
+
+def reason(exc: BaseException) -> str:
+    """One line saying why: for an error inside the notebook, the notebook's own exception
+    (name and first line of its message), not papermill's banner of dashes."""
+    if isinstance(exc, pm.PapermillExecutionError):
+        name, text = exc.ename, str(exc.evalue)
+    else:
+        name, text = type(exc).__name__, str(exc)
+    first = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+    return f"{name}: {first}"[:300] if first else name

@@ -27,11 +27,24 @@ def report_dir(root: Path, department: str, year: int | None, fallback: str, kin
     return out
 
 
+def part_prefix(final: Path) -> str:
+    """The name prefix of `final`'s temporary folders (beside it): one job's, never a sibling's."""
+    return f".part-{final.name}~"
+
+
 @contextmanager
 def atomic_dir(final: Path) -> Iterator[Path]:
-    """Yield a temporary directory beside `final`; on success it replaces `final` whole."""
-    final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".part-", dir=final.parent))
+    """Yield a temporary directory beside `final`; on success it replaces `final` whole. On
+    failure nothing is left: no temporary folder, and no department folder made for it."""
+    made = _missing_parents(final)
+    for attempt in range(3):   # a failing sibling may remove the department folder just made
+        final.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            tmp = Path(tempfile.mkdtemp(prefix=part_prefix(final), dir=final.parent))
+            break
+        except FileNotFoundError:
+            if attempt == 2:
+                raise
     tmp.chmod(0o777 & ~umask())   # mkdtemp makes it 0700; a report folder is read from shared folders like any other
     try:
         yield tmp
@@ -47,9 +60,40 @@ def atomic_dir(final: Path) -> Iterator[Path]:
                     raise
             finally:
                 shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        _remove_empty(made)
+        raise
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def discard_partial(final: Path, root: Path) -> None:
+    """What a killed job left for `final`: its temporary folders, and the folders above it up
+    to root that are now empty (a failed document leaves no empty department folder)."""
+    for tmp in final.parent.glob(part_prefix(final) + "*"):
+        shutil.rmtree(tmp, ignore_errors=True)
+    _remove_empty([p for p in [final.parent, *final.parent.parents] if p.is_relative_to(root) and p != root])
+
+
+def _missing_parents(final: Path) -> list[Path]:
+    """final's ancestors that do not exist yet, deepest first."""
+    out = []
+    for p in final.parents:
+        if p.exists():
+            break
+        out.append(p)
+    return out
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    """Remove each folder (deepest first) while it is empty; a folder in use stays."""
+    for p in folders:
+        try:
+            p.rmdir()
+        except OSError:
+            return
 
 
 def umask() -> int:
@@ -66,9 +110,15 @@ def umask() -> int:
     return mask
 
 
-def write_text_atomic(path: Path, text: str) -> None:
+def write_text_atomic(path: Path, text: str, durable: bool = False) -> None:
+    """Write text to path via a temporary file and a rename; `durable` also syncs it to disk
+    first (a state file must survive a crash right after the rename)."""
     tmp = path.with_name(path.name + f".part-{os.getpid()}")
-    tmp.write_text(text, encoding="utf-8")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(text)
+        if durable:
+            fh.flush()
+            os.fsync(fh.fileno())
     tmp.replace(path)
 
 

@@ -42,9 +42,21 @@ def check(d: Disclosure, budget: Disclosure | dict[str, float]) -> Findings:
     return d.check(budget=budget if isinstance(budget, Disclosure) else None)
 
 
+# Markdown that makes links: [text](url), [ref]: url, <url> and bare http://… (autolinked).
+_LINK_SYNTAX = str.maketrans({"[": "\\[", "]": "\\]", ":": "\\:"})
+
+
+def md_escape(text: str) -> str:
+    """Document text as Markdown that renders as the same text: no raw HTML (a document
+    holding <script> cannot inject markup) and no link (a department named
+    [点我](javascript:…) stays text, never a clickable javascript: link)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").translate(_LINK_SYNTAX)
+
+
 def safe_markdown(text: str) -> Markdown:
-    """Markdown with no raw HTML: a document holding <script> cannot inject markup."""
-    return Markdown(text.replace("&", "&amp;").replace("<", "&lt;"))
+    """Markdown with no raw HTML and no links (see md_escape): every Markdown output of the
+    report goes through here."""
+    return Markdown(md_escape(text))
 
 
 def heading(d: Disclosure) -> Markdown:
@@ -699,9 +711,9 @@ def performance(d: Disclosure) -> None:
 def expect(d: Disclosure, department: str, year: int) -> None:
     """Parameters may name the department and year the caller expects; say so if the document differs."""
     if department and department != d.department:
-        display(Markdown(f"**注意**：参数给出的部门与文件不符（文件：{e(d.department)}）。"))
+        display(safe_markdown(f"**注意**：参数给出的部门与文件不符（文件：{d.department}）。"))
     if year and year != d.year:
-        display(Markdown(f"**注意**：参数给出的年度 {int(year)} 与文件（{d.year}）不符。"))
+        display(safe_markdown(f"**注意**：参数给出的年度 {int(year)} 与文件（{d.year}）不符。"))
 
 
 DATA_FILES = (("disclosure.json", "全部表格数据（JSON，finacct.disclosure/1）"), ("disclosure.xlsx", "全部表格数据（Excel，可修改后重新读取）"),
