@@ -62,11 +62,14 @@ def table_identities(spec: TableSpec, facts: list[dict]) -> list[Identity]:
         cells[f["row"]][f["col"]] = f["value"]
     out: list[Identity] = []
     if spec.kind in ("functional", "economic"):
-        codes = [r for r in cells if r.isdigit()]
+        children: dict[str, list[str]] = defaultdict(list)   # parent (or total) -> its 款/项 (or 类), found once
+        for k in (r for r in cells if r.isdigit()):
+            parent = "total" if len(k) == 3 else classify.parent(k)
+            if parent:
+                children[parent].append(k)
         for col in {c for row in cells.values() for c in row}:
-            for code in codes + ["total"]:
-                children = [k for k in codes if (classify.parent(k) == code if code != "total" else len(k) == 3)]
-                parts = tuple((k, col) for k in children if col in cells[k])
+            for code, kids in children.items():
+                parts = tuple((k, col) for k in kids if col in cells[k])
                 if parts and col in cells.get(code, {}):
                     out.append(Identity("hierarchy", (code, col), parts))
     for total, parts in spec.sums:
