@@ -86,6 +86,20 @@ class Disclosure:
         return float(hit["value"].iloc[0]) if len(hit) else None
 
     @cached_property
+    def joined_text(self) -> tuple[str, list[tuple[int, int]]]:
+        """The whole document's text as one string (a line break cannot split a phrase) and
+        (offset, page) where each line starts, built once for every search over it."""
+        from finacct.narrative.text import clean
+        joined, starts = [], []
+        at = 0
+        for page, line in self.text:
+            starts.append((at, page))
+            flat = clean(line)
+            joined.append(flat)
+            at += len(flat)
+        return "".join(joined), starts
+
+    @cached_property
     def sentences(self) -> list["Sentence"]:
         """The 情况说明 as sentences, read once (claims and the wording checks share them)."""
         from finacct.narrative.text import sentences

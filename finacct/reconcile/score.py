@@ -15,7 +15,6 @@ from typing import Any
 import pandas as pd
 
 from finacct.model import Disclosure
-from finacct.narrative.text import clean
 
 
 @dataclass
@@ -87,10 +86,7 @@ def cells_printed(d: Disclosure, findings: pd.DataFrame, params: dict) -> tuple[
 def _hit(d: Disclosure, pattern: str) -> tuple[int, str] | None:
     """The first match in the whole document's text joined (a line break cannot split a
     phrase), with the page it starts on."""
-    joined, starts = "", []
-    for page, line in d.text:
-        starts.append((len(joined), page))
-        joined += clean(line)
+    joined, starts = d.joined_text
     m = re.search(pattern, joined)
     if m is None:
         return None
