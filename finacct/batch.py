@@ -536,6 +536,11 @@ def _record(state: dict[str, dict[str, Any]], r: dict[str, Any]) -> None:
         state["failures"][r["source"]] = {k: r.get(k) for k in ("fingerprint", "reason", "timeout", "memory_mb")}
 
 
+# Failures of the machine, not of the document: retried by the next run without --force.
+MACHINE_FAULTS = ("No space left on device", "Disk quota exceeded", "Read-only file system", "Permission denied",
+                  "Too many open files", "Cannot allocate memory")
+
+
 def _known_failure(state: dict[str, dict[str, Any]], source: str, fp: dict[str, str], timeout: float, memory_mb: int) -> str:
     """The reason this document failed last time, if it would fail again: same inputs and
     finacct version, and (for a limit it hit) no higher limit now. "" to build it."""
@@ -543,6 +548,8 @@ def _known_failure(state: dict[str, dict[str, Any]], source: str, fp: dict[str, 
     if not f or f.get("fingerprint") != fp:
         return ""
     reason = str(f.get("reason") or "")
+    if any(fault in reason for fault in MACHINE_FAULTS):
+        return ""
     if reason.startswith(("timed out", "worker")) and (timeout > (f.get("timeout") or 0) or memory_mb > (f.get("memory_mb") or 0)):
         return ""
     return reason

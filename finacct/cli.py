@@ -142,10 +142,9 @@ def _missing_input(args: argparse.Namespace) -> str | None:
     if args.command == "batch":
         folder = Path(args.path)
         return None if folder.is_dir() else f"{folder}: {'not a directory' if folder.exists() else 'no such directory'}"
-    for path in (args.path, getattr(args, "prior", None), getattr(args, "budget", None)):
-        if path and not Path(path).is_file():
-            return f"{path}: {'is a directory' if Path(path).is_dir() else 'no such file'}"
-    return None
+    from finacct.extract.detect import missing
+    return next((missing(Path(p)) for p in (args.path, getattr(args, "prior", None), getattr(args, "budget", None))
+                 if p and missing(Path(p))), None)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -159,8 +158,8 @@ def main(argv: list[str] | None = None) -> int:
     except UnreadableError as exc:
         print(f"finacct: {exc}", file=sys.stderr)
         return 2
-    except OSError as exc:
-        print(f"finacct: {args.path}: {exc.strerror or exc}", file=sys.stderr)
+    except OSError as exc:   # the path that failed (an unwritable --out is not the input's fault)
+        print(f"finacct: {exc.filename or args.path}: {exc.strerror or exc}", file=sys.stderr)
         return 2
 
 

@@ -129,3 +129,21 @@ def test_xlsx_bad_content_is_one_line_naming_the_cell(tmp_path: Path, sheet: str
     wb[sheet][cell] = value
     wb.save(tmp_path / "bad.xlsx")
     _fails_with(tmp_path / "bad.xlsx", words)
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_text_dump_is_decoded_not_called_binary(tmp_path: Path, codec: str) -> None:
+    """Notepad's "Unicode" (with a byte-order mark) and BOM-less UTF-16 read as the same text."""
+    path = tmp_path / f"{codec}.txt"
+    path.write_bytes(SAMPLE.read_text(encoding="utf-8").encode(codec))
+    d, same = finacct.load(path), finacct.load(SAMPLE)
+    assert d.department == same.department == "长春市人民政府办公厅"
+    assert d.facts["value"].tolist() == same.facts["value"].tolist()
+
+
+def test_symlink_loop_and_broken_link_are_named(tmp_path: Path) -> None:
+    (tmp_path / "a.pdf").symlink_to(tmp_path / "b.pdf")
+    (tmp_path / "b.pdf").symlink_to(tmp_path / "a.pdf")
+    (tmp_path / "gone.pdf").symlink_to(tmp_path / "nowhere.pdf")
+    _fails_with(tmp_path / "a.pdf", "a loop of symbolic links")
+    _fails_with(tmp_path / "gone.pdf", "which does not exist")

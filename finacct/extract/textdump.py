@@ -5,13 +5,15 @@ import re
 from pathlib import Path
 
 from finacct.errors import UnreadableError
+from finacct.extract.detect import utf16
 
 _COMMA = re.compile(r"(?<=\d),\s+(?=\d{3}\b)")
 _POINT = re.compile(r"(?<=\d)\.\s+(?=\d{1,2}\b)")
 
 
 def decode(data: bytes, name: str) -> str:
-    for enc in ("utf-8-sig", "gb18030"):
+    """UTF-8 (with or without BOM), UTF-16, else GB18030 (a superset of GBK and GB2312)."""
+    for enc in (utf16(data[:2048]) or "utf-8-sig", "gb18030"):
         try:
             return data.decode(enc)
         except UnicodeDecodeError:
