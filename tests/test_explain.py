@@ -85,3 +85,13 @@ def test_compare_sets_stated_numbers_beside_recomputed_ones() -> None:
     assert set(wrong["stated"]) == {0.3, 71.73}
     row = c[c["stated"] == 71.73].iloc[0]
     assert row["recomputed"] == 71.65 and row["page"] == 21
+
+
+def test_sections_are_numbered_without_gaps_for_a_template_without_some_tables() -> None:
+    """A university final has no t04–t09 of its own: its draft reads 一 to 五, not 一、二、三、五、十."""
+    text = explain(load(corpus_file("chongqing_swu_university_2023_final.pdf")))
+    headings = re.findall(r"^## (.+?)、(.+)$", text, flags=re.M)
+    assert [n for n, _ in headings] == ["一", "二", "三", "四", "五"]
+    assert headings[3][1] == "财政拨款支出决算情况说明" and headings[4][1] == "绩效自评情况"
+    local = explain(load(SAMPLE))
+    assert re.findall(r"^## (.+?)、", local, flags=re.M) == ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一"]

@@ -3,6 +3,7 @@ expenditure and 三公, every number from the budget tables (b01–b09), in the 
 from __future__ import annotations
 
 from finacct.model import Disclosure
+from finacct.narrative.sections import numbered
 
 SOURCES = (("inc.appropriation", "财政拨款收入"), ("inc.fiscal_special", "财政专户管理资金"), ("inc.business", "事业收入"),
            ("inc.operating", "事业单位经营收入"), ("inc.other", "其他收入"), ("inc.other_funds", "其他资金"))
@@ -66,4 +67,4 @@ def explain_budget(d: Disclosure, prior: Disclosure | None = None) -> str:
                          if col != "operating_cost" or v("b09", "budget", col) is not None) + "。"]
         if d.tables["b09"].get("statement"):
             out.append(f"注意：该表同时注明“{d.tables['b09']['statement']}”，与所列数字矛盾。")
-    return "\n".join(out) + "\n"
+    return "\n".join(numbered(out)) + "\n"

@@ -14,6 +14,7 @@ from finacct import budget as budget_file
 from finacct.model import Disclosure
 from finacct.narrative import claims as narrative_claims
 from finacct.narrative.drivers import drivers, phrase
+from finacct.narrative.sections import numbered
 from finacct.reconcile.performance import target_met
 from finacct.tables.specs import SPECS
 
@@ -156,7 +157,7 @@ def explain(d: Disclosure, prior: "Disclosure | Corpus | None" = None, budget: b
     out += _stated_only(src)
     if src.unknown:
         out += ["", "## 无法推算的数", ""] + [f"- {u}" for u in dict.fromkeys(src.unknown)]
-    return "\n".join(out) + "\n"
+    return "\n".join(numbered(out)) + "\n"
 
 
 def _general_budget(d: Disclosure, src: _Sources) -> list[str]:
