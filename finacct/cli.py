@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -14,7 +15,7 @@ from pathlib import Path
 from finacct import __version__
 from finacct.errors import UnreadableError
 
-DISCLOSURE = "a disclosure: PDF with a text layer, text dump or finacct xlsx"
+DISCLOSURE = "a disclosure: PDF with a text layer, text dump, or finacct's own xlsx or JSON"
 FAIL_ON = {"error": ("error",), "rounding": ("error", "rounding"), "none": ()}   # --fail-on: statuses that exit 1
 
 
@@ -158,6 +159,9 @@ def main(argv: list[str] | None = None) -> int:
     except UnreadableError as exc:
         print(f"finacct: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:   # `finacct extract … | head`: the reader stopped listening, nothing went wrong
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except OSError as exc:   # the path that failed (an unwritable --out is not the input's fault)
         print(f"finacct: {exc.filename or args.path}: {exc.strerror or exc}", file=sys.stderr)
         return 2

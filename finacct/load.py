@@ -13,12 +13,15 @@ from finacct.tables.specs import DECLARED_EMPTY, SAYS_EMPTY, Template, choose_te
 
 
 def load(path: str | Path) -> Disclosure:
-    """Read a disclosure: a PDF with a text layer, a text dump, or the canonical xlsx."""
+    """Read a disclosure: a PDF with a text layer, a text dump, or finacct's own xlsx or JSON."""
     path = Path(path)
     kind = detect.kind(path)
     if kind == "xlsx":
         from finacct.extract import xlsx
         return xlsx.read(path)
+    if kind == "json":
+        from finacct.extract import contract
+        return contract.read(path)
     return _load_pdf(path) if kind == "pdf" else _load_text(path)
 
 
@@ -28,7 +31,7 @@ def peek(path: str | Path, pages: int = 8) -> tuple[str, int | None, str]:
     read in full."""
     path = Path(path)
     source = detect.kind(path)
-    if source == "xlsx":
+    if source in ("xlsx", "json"):
         d = load(path)
         return d.department, d.year, d.kind
     if source == "pdf":

@@ -147,3 +147,40 @@ def test_symlink_loop_and_broken_link_are_named(tmp_path: Path) -> None:
     (tmp_path / "gone.pdf").symlink_to(tmp_path / "nowhere.pdf")
     _fails_with(tmp_path / "a.pdf", "a loop of symbolic links")
     _fails_with(tmp_path / "gone.pdf", "which does not exist")
+
+
+def test_own_json_round_trips_through_extract_and_check(tmp_path: Path) -> None:
+    """`extract --json` output is a source again: the same facts, and the table checks find the same."""
+    out = run_cli("extract", str(SAMPLE), "--json")
+    (tmp_path / "own.json").write_text(out.stdout, encoding="utf-8")
+    again = run_cli("extract", str(tmp_path / "own.json"), "--json")
+    assert again.returncode == 0 and json.loads(again.stdout) == json.loads(out.stdout)
+    back, d = finacct.load(tmp_path / "own.json"), finacct.load(SAMPLE)
+    tables = lambda f: f[f["rule"].str.startswith(("t0", "x."))].set_index("rule")["status"]   # noqa: E731
+    assert tables(back.check()).equals(tables(d.check()))
+    assert back.value("t02", "total", "total") == 6901.75
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ('{"a":', "not valid JSON (Expecting value at line 1"),
+    ('{"schema": "finacct.findings/1", "findings": []}', "finacct's findings (check --json), not a disclosure"),
+    ('{"schema": "other"}', 'JSON without "schema": "finacct.disclosure/1"'),
+    ('{"schema": "finacct.disclosure/1", "facts": [{"table": "t01", "row": "x", "col": "amount", "value": "12"}]}',
+     "facts[0].value: '12' is not a number"),
+    ('{"schema": "finacct.disclosure/1", "year": "二〇二三"}', "year: '二〇二三' is not a year like 2023"),
+    ('{"schema": "finacct.disclosure/1", "template": "../etc"}', "template: '../etc' is not one of"),
+])
+def test_bad_json_is_one_line_naming_the_field(tmp_path: Path, text: str, words: str) -> None:
+    (tmp_path / "d.json").write_text(text, encoding="utf-8")
+    _fails_with(tmp_path / "d.json", words)
+
+
+def test_own_xlsx_and_json_go_through_report(tmp_path: Path) -> None:
+    """finacct's own outputs are documents like any other: `report` builds theirs."""
+    own = {"json": tmp_path / "own.json", "xlsx": tmp_path / "own.xlsx"}
+    own["json"].write_text(run_cli("extract", str(SAMPLE), "--json", "--xlsx", str(own["xlsx"])).stdout, encoding="utf-8")
+    for kind, path in own.items():
+        out = run_cli("report", str(path), "--out", str(tmp_path / kind))
+        assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr
+        (html,) = (tmp_path / kind).glob("长春市人民政府办公厅/2023/report.html")
+        assert "6,901.75" in html.read_text(encoding="utf-8")

@@ -38,7 +38,7 @@ def utf16(head: bytes) -> str | None:
 
 
 def kind(path: Path) -> str:
-    """'pdf', 'xlsx' or 'text' from the file's first bytes, not its name."""
+    """'pdf', 'xlsx', 'json' (finacct's own) or 'text' from the file's first bytes, not its name."""
     problem = missing(path)
     if problem:
         raise UnreadableError(problem)
@@ -50,6 +50,8 @@ def kind(path: Path) -> str:
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
         return "xlsx"
+    if head.lstrip().startswith(b"{"):
+        return "json"
     if b"\x00" in head and not utf16(head):
         raise UnreadableError(f"{path.name}: not a PDF, xlsx or text dump (binary content)")
     return "text"
