@@ -12,10 +12,18 @@ from pathlib import Path
 from timing import best  # bench/timing.py: this script's folder is on sys.path
 
 from finacct import load
+from finacct.model import Disclosure
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = [ROOT / "data" / "changchun_gov_office_2023.txt",
         *sorted((ROOT.parent / "shared" / "corpus").glob("*.pdf"))]
+
+
+def forget(d: Disclosure) -> None:
+    """Drop what a first check reads from the text and caches on the document (sentences, claims,
+    the joined text), so each timed check pays for it as the first one does."""
+    for name in ("sentences", "claims", "joined_text"):
+        d.__dict__.pop(name, None)
 
 
 def main() -> None:
@@ -27,7 +35,7 @@ def main() -> None:
         d = load(path)
         d.check()   # warm caches (regexes, reference CSVs)
         ex = best(lambda path=path: load(path))
-        ck = best(lambda d=d: (d.__dict__.pop("claims", None), d.check()))   # claims re-read each time, as on first use
+        ck = best(lambda d=d: (forget(d), d.check()))
         checks.append(ck)
         print(f"{path.name:<45} {ex:>10.3f} {ck:>9.3f} {ck / ex:>13.2f}x")
     print(f"median check time {statistics.median(checks):.3f} s (goal ≤ 0.100 s beyond extraction)")

@@ -3,6 +3,7 @@ found with its status, nothing else is an error, and injected errors are caught.
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -26,7 +27,7 @@ EXPECTED = {
                      ("t06.hierarchy", "302"), ("t06.public_total", ""), ("perf.cost_indicators", "政府综合业务管理")],
     },
     "putuo_finance_2024.pdf": {
-        "error": [("narrative.amount", "财政拨款收入支出总计 0.3"), ("narrative.share", "71.73"),
+        "error": [("narrative.amount", "财政拨款收入支出总计 0.3"), ("narrative.share", "71.73"), ("narrative.share_sum", "= 100.07%"),
                   ("narrative.prior_year", "0.30 <"), ("narrative.listed_items", "个人农业生产补贴")],
         "rounding": [("t02.hierarchy", "合计 total total"), ("t02.hierarchy", "合计 total appropriation"),
                      ("t03.hierarchy", "合计 total total"), ("t03.hierarchy", "合计 total basic"),
@@ -126,6 +127,89 @@ def test_injected_narrative_errors_are_found(tmp_path) -> None:
         path.write_text(text.replace(before, after, 1), encoding="utf-8")
         f = load(path).check()
         assert ((f["rule"] == rule) & (f["status"] == "error")).any(), f"{after!r}: no {rule} error"
+
+
+def _changed(tmp_path, subs: list[tuple[str, str]]) -> Disclosure:
+    """The sample with each `before` (a space in it matches any whitespace, line breaks too) replaced once."""
+    text = SAMPLE.read_text(encoding="utf-8")
+    for before, after in subs:
+        changed = re.sub(re.escape(before).replace("\\ ", r"\s*"), after, text, count=1)
+        assert changed != text, before
+        text = changed
+    path = tmp_path / "changed.txt"
+    path.write_text(text, encoding="utf-8")
+    return load(path)
+
+
+ADJUSTED = ("年初预算为 2,514.52 万元，", "年初预算为 2,514.52 万元，调整预算为 2,800.00 万元，")
+# Each comparison the 情况说明 makes, broken one way: (what, replacements, the rule that must call it an error,
+# words its message must carry — the two figures compared)
+COMPARISON_ERRORS = [
+    ("决算数大于预算数 flipped", [("118.54%。决算数大于预算", "118.54%。决算数小于预算")], "narrative.wording", ("2980.77", "2514.52")),
+    ("三公 决算数小于预算数 flipped", [("决算数小于预算数的主要原因：一", "决算数大于预算数的主要原因：一")], "narrative.wording",
+     ("3.66", "43.37")),
+    ("持平 for a gap", [("56.41%。决算数小于预算 数", "56.41%。决算数与预算数持平，")], "narrative.wording", ("0.44", "0.78")),
+    ("减少 … 增长", [("下降 14.32%", "增长 14.32%")], "narrative.wording", ("减少、增长",)),
+    ("比上年的 B 减少, a > B", [("比上年增加 752.94 万元，增长 12.25%", "比上年的 6,148.81 万元减少 752.94 万元，下降 12.25%")],
+     "narrative.wording", ("6901.75", "6148.81")),
+    ("三公 item flipped", [("较 2022 年减少 0.75 万元，下降", "较 2022 年增加 0.75 万元，增长")], "narrative.change_sum", ("-0.91", "+0.59")),
+    ("三公 item 无变化 changed", [("与 2022 年相比无变化。全年安排", "与 2022 年相比增加 0.10 万元。全年安排")], "narrative.change_sum",
+     ("+0.10", "-0.81")),
+    ("difference from 预算", [("118.54%。决算数大于预算 数", "118.54%。决算数比预算数增加 476.25 万元，")], "narrative.difference",
+     ("476.25", "2980.77", "2514.52", "+466.25")),
+    ("difference from 上年", [("比上年增加 752.94 万元，增长 12.25%", "比上年的 6,148.81 万元增加 762.94 万元，增长 12.41%")],
+     "narrative.difference", ("762.94", "6148.81", "+752.94")),
+    ("difference from 上年 (implied)", [("增加 752.94 万元", "增加 762.94 万元")], "narrative.change_pct", ("762.94/6138.81",)),
+    ("percent of 预算", [("118.54%。决算数大于预算 数", "118.54%。决算数比预算数增加 466.25 万元，增长 19.54%，")],
+     "narrative.change_pct", ("466.25/2514.52",)),
+    ("percent of 上年", [("增长 28.66%", "增长 27.66%")], "narrative.change_pct", ("1062.90/3708.63",)),
+    ("完成年初预算 on 调整预算", [ADJUSTED, ("完成年初预算的 118.54%", "完成年初预算的 106.46%")], "narrative.completion_rate",
+     ("调整预算", "2800.00", "年初预算", "2514.52", "118.54%")),
+    ("完成调整预算 on 年初预算", [ADJUSTED, ("完成年初预算的 118.54%", "完成调整预算的 118.54%")], "narrative.completion_rate",
+     ("年初预算", "2514.52", "调整预算", "2800.00", "106.46%")),
+    ("决算数为年初预算的 R%", [("完成年初预算的 118.54%", "决算数为年初预算的 128.54%")], "narrative.completion_rate", ("2980.77/2514.52",)),
+    ("完成调整预算 wrong beside 完成年初预算", [ADJUSTED, ("完成年初预算的 118.54%", "完成年初预算的 118.54%，完成调整预算的 116.46%")],
+     "narrative.completion_rate", ("116.46%", "2980.77/2800.00 = 106.46%")),
+    ("shares add to 101%", [("占 0.55%", "占 1.55%")], "narrative.share_sum", ("1.55%", "= 101%")),
+]
+# The same forms with the right figures (and a rate that names no kind of 预算): no error
+COMPARISONS_THAT_HOLD = [
+    [("118.54%。决算数大于预算 数", "118.54%。决算数比预算数增加 466.25 万元，增长 18.54%，")],
+    [("比上年增加 752.94 万元，增长 12.25%", "比上年的 6,148.81 万元增加 752.94 万元，增长 12.25%")],
+    [ADJUSTED, ("完成年初预算的 118.54%", "完成预算的 106.46%")],
+    [ADJUSTED, ("完成年初预算的 118.54%", "完成年初预算的 118.54%，完成调整预算的 106.46%")],
+    [("完成年初预算的 118.54%", "占年初预算的 118.54%")],
+]
+
+
+@pytest.mark.parametrize(("what", "subs", "rule", "words"), COMPARISON_ERRORS, ids=[c[0] for c in COMPARISON_ERRORS])
+def test_injected_comparison_errors_are_found(tmp_path, what: str, subs: list, rule: str, words: tuple[str, ...]) -> None:
+    f = _changed(tmp_path, subs).check()
+    errors = f[(f["rule"] == rule) & (f["status"] == "error")]
+    assert len(errors) == 1, f"{what}: {list(f[f['status'] == 'error']['message'])}"
+    assert all(w in errors.iloc[0]["message"] for w in words), errors.iloc[0]["message"]
+
+
+@pytest.mark.parametrize("subs", COMPARISONS_THAT_HOLD, ids=["difference from 预算", "difference from 上年", "完成预算 of either",
+                                                        "完成年初预算 and 完成调整预算", "占年初预算"])
+def test_comparisons_that_hold_are_not_errors(tmp_path, subs: list) -> None:
+    f = _changed(tmp_path, subs).check()
+    assert set(f[f["status"] == "error"]["rule"]) == {"x.codes.same_line", "text.typos"}   # the sample's own two
+
+
+def test_rate_named_against_the_budget_documents_年初预算(tmp_path) -> None:
+    """A 完成年初预算的 R% computed on the 调整预算 the sentence states: with no 年初预算 in the text it
+    cannot be judged; the budget document's b05 line is the 年初预算, and the error names both."""
+    d = _changed(tmp_path, [("年初预算为 2,514.52 万元，", "调整预算为 2,800.00 万元，"), ("完成年初预算的 118.54%", "完成年初预算的 106.46%")])
+    rate = "narrative.completion_rate"
+    alone = d.check()
+    assert alone[(alone["rule"] == rate) & alone["message"].str.contains("行政运行")]["status"].tolist() == ["insufficient_data"]
+    lines = pd.DataFrame([{"table": "b05", "row": "2010301", "col": "total", "value": 2514.52, "page": 5, "label": "行政运行"}])
+    budget = Disclosure(source="budget.pdf", department=d.department, year=d.year, kind="budget", template="shanghai_budget",
+                        tables={"b05": {"status": "present", "pages": [5]}}, facts=lines)
+    f = d.check(budget=budget)
+    errors = f[(f["rule"] == rate) & (f["status"] == "error")]
+    assert len(errors) == 1 and all(w in errors.iloc[0]["message"] for w in ("调整预算", "2800.00", "budget.pdf b05 2010301", "2514.52"))
 
 
 def test_template_placeholders_are_errors() -> None:

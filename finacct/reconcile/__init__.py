@@ -18,9 +18,9 @@ EVALUATORS: dict[str, Evaluator] = {
                                              "brackets", "years", "department_name", "typos")},
     **{n: getattr(performance, n) for n in ("execution_rate", "sources", "cost_indicators", "targets")},
     **{n: getattr(across, n) for n in ("stated_budget", "sangong_budget", "carried_balance", "stated_prior")},
-    **{n: getattr(narrative, n) for n in ("amounts", "item_lines", "change_pct", "shares", "completion_rates", "wording", "prior_year",
-                                          "procurement_awards",
-                                          "budget_items", "procurement", "listed_items", "vehicles")},
+    **{n: getattr(narrative, n) for n in ("amounts", "item_lines", "change_pct", "shares", "share_sums", "completion_rates", "wording",
+                                          "differences", "change_sums", "prior_year", "procurement_awards", "budget_items", "procurement",
+                                          "listed_items", "vehicles")},
 }
 TABLE_CHECKS = {"equation", "hierarchy", "columns", "match_rows", "code_names", "same_codes"}  # gated on their tables
 

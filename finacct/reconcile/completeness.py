@@ -6,18 +6,11 @@ import difflib
 import re
 from typing import TYPE_CHECKING
 
-from finacct.narrative.text import clean
 from finacct.reconcile.context import Context, guarded
 from finacct.reconcile.findings import Finding
-from finacct.tables.specs import match_title
 
 if TYPE_CHECKING:
     from finacct.reconcile.rules import Rule
-
-
-def _titled(line: str) -> bool:
-    """A table title or the 部门决算表 heading above it (both name department and year)."""
-    return len(line) < 60 and bool(match_title(line) or re.search(r"部门决算表?$", line))
 
 
 def _no_text(ctx: Context, rule: "Rule") -> list[Finding] | None:
@@ -54,7 +47,7 @@ def empty_notes(ctx: Context, rule: "Rule") -> list[Finding]:
 @needs_text
 def narrative_parts(ctx: Context, rule: "Rule") -> list[Finding]:
     body = "".join(t for _, t in ctx.narrative)
-    whole = "".join(clean(t) for _, t in ctx.d.text)
+    whole = "".join(t for _, t in ctx.lines)
     out = []
     for part, pattern in rule.params["parts"]:
         hay = whole if part == "名词解释" else body
@@ -75,7 +68,7 @@ def placeholders(ctx: Context, rule: "Rule") -> list[Finding]:
     in the 情况说明 (read as sentences) and in every other line: titles, headings, table headers."""
     narrative = set(ctx.narrative)
     hits = _narrative_hits(ctx, rule.params["pattern"]) + [
-        (p, flat, m) for p, t in ctx.d.text if (p, flat := clean(t)) not in narrative for m in re.finditer(rule.params["pattern"], flat)]
+        (p, t, m) for p, t in ctx.lines if (p, t) not in narrative for m in re.finditer(rule.params["pattern"], t)]
     out = [Finding(rule.id, "error", ["narrative"], f"placeholder {m.group(0)!r} left in: …{t[max(0, m.start() - 12):m.end() + 8]}…",
                    pages=[p]) for p, t, m in hits]
     return out or [Finding(rule.id, "ok", ["narrative"], "no template placeholder left in the document")]
@@ -115,10 +108,9 @@ def years(ctx: Context, rule: "Rule") -> list[Finding]:
     if not year or not ctx.d.text:
         return [Finding(rule.id, "insufficient_data", ["completeness"], "year or document text unknown")]
     out = []
-    for p, t in ctx.d.text:
-        flat = clean(t)
-        if _titled(flat) and (m := re.search(r"(20\d\d)年度?", flat)) and int(m.group(1)) != year:
-            out.append(Finding(rule.id, "error", ["completeness"], f"table title dated {m.group(1)}, document is {year}: {flat}", pages=[p]))
+    for p, t in ctx.titles:
+        if (m := re.search(r"(20\d\d)年度?", t)) and int(m.group(1)) != year:
+            out.append(Finding(rule.id, "error", ["completeness"], f"table title dated {m.group(1)}, document is {year}: {t}", pages=[p]))
     for p, t, m in _narrative_hits(ctx, r"截至(20\d\d)年(?:12月31日|底|末)"):
         if int(m.group(1)) != year:
             out.append(Finding(rule.id, "error", ["narrative"], f"a {year} report states a position at the end of {m.group(1)}: "
@@ -140,7 +132,7 @@ def department_name(ctx: Context, rule: "Rule") -> list[Finding]:
     name = ctx.d.department
     if not name or not ctx.d.text:
         return [Finding(rule.id, "insufficient_data", ["completeness"], "department or document text unknown")]
-    lines = [(p, clean(t)) for p, t in ctx.d.text if _titled(clean(t))] + ctx.narrative
+    lines = ctx.titles + ctx.narrative
     out = []
     for p, t in lines:
         exact = {m.end() for m in re.finditer(re.escape(name), t)}
@@ -160,8 +152,7 @@ def typos(ctx: Context, rule: "Rule") -> list[Finding]:
     if not ctx.d.text:
         return [Finding(rule.id, "insufficient_data", ["completeness"], "the document text is not available")]
     out = []
-    for p, t in ctx.d.text:
-        flat = clean(t)
-        out += [Finding(rule.id, "error", ["completeness"], f"{wrong} should read {right}: …{flat[max(0, i - 10):i + len(wrong) + 10]}…", pages=[p])
-                for wrong, right in rule.params["pairs"] if (i := flat.find(wrong)) >= 0]
+    for p, t in ctx.lines:
+        out += [Finding(rule.id, "error", ["completeness"], f"{wrong} should read {right}: …{t[max(0, i - 10):i + len(wrong) + 10]}…", pages=[p])
+                for wrong, right in rule.params["pairs"] if (i := t.find(wrong)) >= 0]
     return out or [Finding(rule.id, "ok", ["completeness"], "no known misprint")]

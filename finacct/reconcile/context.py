@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from finacct.budget import Budget, from_document
 from finacct.model import Disclosure
-from finacct.narrative.text import narrative_lines
+from finacct.narrative.text import clean, narrative_lines
 from finacct.tables.meta import UNIT_FACTOR
+from finacct.tables.specs import match_title
 
 Cell = tuple[str, str, str]
 
@@ -107,6 +109,27 @@ class Context:
     def narrative(self) -> list[tuple[int, str]]:
         """The 情况说明's lines (page, cleaned text)."""
         return narrative_lines(self.d.text)
+
+    @cached_property
+    def budget_lines(self) -> Budget | None:
+        """The budget document's 年初预算 (b05 lines, b09 三公) in this document's unit; None
+        without one or when it cannot serve (another year, not a budget)."""
+        try:
+            return from_document(self.d, self.budget) if self.budget is not None else None
+        except ValueError:
+            return None
+
+    @cached_property
+    def lines(self) -> list[tuple[int, str]]:
+        """Every line of the document (page, cleaned text), cleaned once for all the rules that scan them."""
+        return [(p, clean(t)) for p, t in self.d.text]
+
+    @cached_property
+    def titles(self) -> list[tuple[int, str]]:
+        """Table titles and the 部门决算表 heading above them (both name department and year).
+        Every template's title names a 表: only lines with one are matched against them all."""
+        return [(p, t) for p, t in self.lines if len(t) < 60 and (
+            t.endswith(("部门决算", "部门决算表")) or "表" in t and match_title(t) is not None)]
 
 
 def guarded(guard: Callable[[Context, Any], list | None]) -> Callable:

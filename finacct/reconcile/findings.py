@@ -3,7 +3,7 @@ JupyterLab (counts by status, errors first, with pages) and can list the cells b
 from __future__ import annotations
 
 import html
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -43,11 +43,11 @@ class Findings(pd.DataFrame):
 
     @classmethod
     def build(cls, items: list[Finding], facts: pd.DataFrame) -> "Findings":
-        rows = [asdict(f) for f in items]
-        df = pd.DataFrame(rows, columns=COLUMNS)
+        """Errors first (a stable sort keeps each rule's order). Fields are taken as they are:
+        asdict deep-copied every cells and pages list, a third of a whole check's time."""
         order = {s: i for i, s in enumerate(STATUSES)}
-        df = df.iloc[sorted(range(len(df)), key=lambda i: (order.get(df["status"].iat[i], 9), i))].reset_index(drop=True)
-        out = cls(df)
+        ranked = sorted(items, key=lambda f: order.get(f.status, 9))
+        out = cls(pd.DataFrame([[getattr(f, c) for c in COLUMNS] for f in ranked], columns=COLUMNS))
         out.facts = facts
         return out
 

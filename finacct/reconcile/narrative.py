@@ -1,17 +1,18 @@
 """Evaluators of the 情况说明's claims: against the tables and against their own arithmetic
-(Y% = X / (amount − X), shares, 完成率, sums), wording against numbers, and the prior-year
-values the claims imply."""
+(Y% = X / (amount − X), shares and their sums, 完成率 against the 预算 it names, sums), every
+comparison word against the two figures it compares, and the prior-year values the claims imply."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from finacct import classify
-from finacct.narrative.claims import Claim, item, vehicle_counts
+from finacct.narrative.claims import Claim, Comparison, Rate, basis, item, vehicle_counts
 from finacct.narrative.resolve import resolve_item, t05_lines
-from finacct.reconcile.context import Context, Ref, guarded
+from finacct.reconcile.context import Cell, Context, Ref, guarded
 from finacct.reconcile.findings import Finding
-from finacct.reconcile.tolerance import amount_tolerance, decimals, half_up, ratio_tolerance, status
+from finacct.reconcile.tolerance import EPS, amount_tolerance, decimals, half_up, ratio_tolerance, status
 
 if TYPE_CHECKING:
     from finacct.reconcile.rules import Rule
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 TOL_STATED = amount_tolerance(2)   # a stated figure and a table cell, each rounded once
 
 
-def _quote(c: Claim) -> str:
+def _quote(c: Claim | Comparison) -> str:
     return f"“{c.sentence[:90]}{'…' if len(c.sentence) > 90 else ''}”"
 
 
@@ -105,82 +106,310 @@ def _base_amount(ctx: Context, c: Claim) -> tuple[float | None, str]:
     key = c.share_base or (it.base if it else "")
     if not key:
         return None, ""
-    stated = [b.amount for b in ctx.d.claims if b.key == key and b.amount is not None and b.amount_text]
-    if stated:
-        return stated[0], key
-    cands = _candidates(ctx, key, "amount")
-    return (cands[0][0], key) if cands else (None, key)
+    whole = _whole(ctx, key)
+    return (whole.value if whole else None), key
 
 
-def _ratio(rule: "Rule", c: Claim, num: float, den: float, stated: float, text: str, what: str) -> Finding:
+def _ratio(rule: "Rule", key: str, at: Claim | Comparison, num: float, den: float, stated: float, text: str, what: str,
+           say: str = "") -> Finding:
+    """A stated percentage against num/den × 100, rounded as printed; `at` is where it is said."""
     d = decimals(re.sub(r"[^\d.]", "", text)) if text else 2
     expected = half_up(100 * num / den, d)
     tol = ratio_tolerance(num, den, d)
     diff = round(expected - stated, d + 2)
-    return Finding(rule.id, status(diff, tol), ["narrative"], f"{what} stated {stated:g}%, recomputed {num:.2f}/{den:.2f} = {expected:.{d}f}%: {_quote(c)}",
-                   c.key, None, expected, stated, diff, tol, [c.page])
+    return Finding(rule.id, status(diff, tol), ["narrative"],
+                   f"{what} stated {stated:g}%, recomputed {num:.2f}/{den:.2f} = {expected:.{d}f}%{say}: {_quote(at)}",
+                   key, None, expected, stated, diff, tol, [at.page])
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One of the two figures a comparison or a rate relates, and where it was read."""
+
+    value: float
+    source: str                   # for people: "stated p21", "t09 budget overseas p17"
+    basis: str = ""               # for a 预算: 年初, 调整 or "" (not said which)
+    cells: tuple[Cell, ...] = ()
+
+
+def _table_figure(ctx: Context, key: str, role: str) -> Figure | None:
+    cands = _candidates(ctx, key, role)
+    if not cands:
+        return None
+    value, ref = cands[0]
+    cell = (ref.table, ref.row, ref.col)
+    pages = ctx.cell_pages([cell]) or ctx.pages(ref.table)
+    return Figure(value, f"{ref.table} {ref.row} {ref.col} p{','.join(map(str, pages))}", cells=(cell,))
+
+
+def _actual(ctx: Context, c: Claim) -> Figure | None:
+    """This year's value of the claim's item: as the narrative states it, else the table's."""
+    if c.amount is not None:
+        return Figure(c.amount, f"stated p{c.page}")
+    return _table_figure(ctx, c.key, "amount")
+
+
+def _budgets(ctx: Context, c: Claim) -> list[Figure]:
+    """The 预算 figures the claim's item is measured against, in order of trust: stated beside it,
+    stated elsewhere in the narrative, t09's 预算数, the budget document's 年初预算."""
+    own = [Figure(v, f"{name or '预算'} stated p{c.page}", basis(name))
+           for v, name in ((c.budget, c.budget_name), (c.budget_adjusted, c.budget_adjusted_name)) if v is not None]
+    other = next((b for b in ctx.d.claims if b.key == c.key and b.path == c.path and b is not c and b.budget is not None), None)
+    if other is not None:
+        own.append(Figure(other.budget, f"{other.budget_name or '预算'} stated p{other.page}", basis(other.budget_name)))
+    table = _table_figure(ctx, c.key, "budget")
+    document = _budget_document(ctx, c)
+    return own + [f for f in (table, document) if f is not None]
+
+
+def _budget_document(ctx: Context, c: Claim) -> Figure | None:
+    """The 年初预算 of the claim's item in the department's budget document (check --budget)."""
+    budget = ctx.budget_lines
+    if budget is None:
+        return None
+    if c.key == "gb_expenditure":
+        code = "total"
+    elif c.key.startswith("item:") and c.path:
+        code = resolve_item(c, *t05_lines(ctx.d.facts))[0]
+    else:
+        it = item(c.key)
+        col = next((r.rsplit(":", 1)[-1] for r in (it.refs if it else ()) if "{role}" in r), None)
+        value = budget.sangong.get(col) if col else None
+        return Figure(value, f"{ctx.budget.source} b09 {col}", "年初") if value is not None else None
+    value = budget.lines.get(code) if code else None
+    return Figure(value, f"{ctx.budget.source} b05 {code}", "年初") if value is not None else None
+
+
+def _named(figures: list[Figure], name: str) -> tuple[list[Figure], list[Figure]]:
+    """The figures that may be the 预算 a word names (预算 names any kind), in order of trust,
+    and those of the other kind (调整预算 where 年初预算 is named)."""
+    want = basis(name)
+    fits = [f for f in figures if not want or not f.basis or f.basis == want]
+    return fits, [f for f in figures if f not in fits]
+
+
+def _bases(ctx: Context, c: Claim, x: Comparison) -> list[Figure]:
+    """b of a comparison: each 预算 it may name, or last year's figure when the sentence states it."""
+    if x.against == "budget":
+        return _named(_budgets(ctx, c), x.base_name)[0]
+    return [Figure(x.base, f"上年 stated p{x.page}")] if x.base is not None else []
+
+
+def _best(findings: list[Finding]) -> Finding | None:
+    """Of one statement read against each figure it may mean, the first that holds, else the first."""
+    return next((f for f in findings if f.status != "error"), findings[0] if findings else None)
+
+
+def _comparisons(ctx: Context) -> list[tuple[Claim, Comparison]]:
+    return [(c, x) for c in ctx.d.claims for x in c.comparisons]
 
 
 @needs_claims
 def change_pct(ctx: Context, rule: "Rule") -> list[Finding]:
-    """增长/下降 Y% = X / (amount − X)."""
-    return [_ratio(rule, c, abs(c.change), abs(c.amount - c.change), abs(c.change_pct), c.change_pct_text, f"{c.item} change")
-            for c in ctx.d.claims
-            if c.change_pct is not None and c.change is not None and c.amount is not None and c.amount != c.change]
+    """增长/下降 Y% = difference / base: the base is the 预算 or last year's figure where known,
+    else last year's as the sentence implies it (amount − change)."""
+    out = []
+    for c, x in _comparisons(ctx):
+        if x.pct is None:
+            continue
+        a, bases = _actual(ctx, c), [b for b in _bases(ctx, c, x) if b.value]
+        if bases and (x.diff is not None or a is not None):
+            out.append(_best([_ratio(rule, c.key, x, abs(x.diff if x.diff is not None else a.value - b.value), abs(b.value), abs(x.pct),
+                                     x.pct_text, f"{c.item} change", f" (base {b.source})") for b in bases]))
+        elif x.diff is not None and c.amount is not None and c.amount != x.diff:
+            out.append(_ratio(rule, c.key, x, abs(x.diff), abs(c.amount - x.diff), abs(x.pct), x.pct_text, f"{c.item} change",
+                              f" ({x.diff_text} on {c.amount:.2f} implies {c.amount - x.diff:.2f} last year)"))
+    return out
 
 
-def _share(ctx: Context, rule: "Rule", c: Claim) -> Finding:
+def _share(ctx: Context, rule: "Rule", c: Claim, part: Figure) -> Finding:
     base, key = _base_amount(ctx, c)
     if not base:
         return Finding(rule.id, "insufficient_data", ["narrative"], f"{c.item} 占 {c.share_pct:g}%: base unknown: {_quote(c)}",
                        pages=[c.page])
-    return _ratio(rule, c, c.amount, base, c.share_pct, c.share_pct_text, f"{c.item} share of {key}")
+    say = "" if c.amount is not None else f" ({c.item} {part.source})"
+    return _ratio(rule, c.key, c, part.value, base, c.share_pct, c.share_pct_text, f"{c.item} share of {key}", say)
 
 
 @needs_claims
 def shares(ctx: Context, rule: "Rule") -> list[Finding]:
-    """占 Z% = amount / its base (named after 占, else the item's usual base)."""
-    return [_share(ctx, rule, c) for c in ctx.d.claims if c.share_pct is not None and c.amount is not None]
+    """占 Z% = amount (stated, else the table's) / its base (named after 占, else the item's usual base)."""
+    return [_share(ctx, rule, c, part) for c in ctx.d.claims if c.share_pct is not None and (part := _actual(ctx, c)) is not None]
+
+
+def _whole(ctx: Context, key: str) -> Figure | None:
+    """An item's amount as the narrative states it (first statement), else the table's."""
+    stated = next((b for b in ctx.d.claims if b.key == key and b.amount is not None and b.amount_text), None)
+    return Figure(stated.amount, f"stated p{stated.page}") if stated else _table_figure(ctx, key, "amount")
+
+
+@needs_claims
+def share_sums(ctx: Context, rule: "Rule") -> list[Finding]:
+    """The shares one sentence states for the parts of one whole (基本支出占 X%，项目支出占 Y%)
+    add to 100 when the parts' amounts (stated or in the tables) add to the whole's: within half
+    a unit of each share's last decimal above (rounding up), one unit below (truncation)."""
+    groups: dict[tuple[int, str, str], dict[str, Claim]] = {}
+    for c in ctx.d.claims:
+        it = item(c.key)
+        if c.share_pct is not None and it and it.base and c.share_base in ("", it.base):
+            groups.setdefault((c.page, c.sentence, it.base), {}).setdefault(c.key, c)
+    out = []
+    for (_, _, whole_key), parts in groups.items():
+        if len(parts) < 2:
+            continue
+        claims = list(parts.values())
+        first = claims[0]
+        said = round(sum(c.share_pct for c in claims), 6)
+        # each share rounded half-up moves by up to half a unit of its last decimal, truncated by up to one unit down
+        units = sum(10 ** -decimals(re.sub(r"[^\d.]", "", c.share_pct_text)) for c in claims)
+        tol = round(units / 2 if said > 100 else units, 6)
+        figures = [_actual(ctx, c) for c in claims]
+        whole = _whole(ctx, whole_key)
+        names = " + ".join(f"{c.item} {c.share_pct:g}%" for c in claims)
+        if whole is None or not whole.value or any(f is None for f in figures):
+            out.append(Finding(rule.id, "insufficient_data", ["narrative"],
+                               f"{names}: the parts' amounts or the whole ({whole_key}) unknown: {_quote(first)}", pages=[first.page]))
+            continue
+        covered = round(sum(f.value for f in figures), 2)
+        gap = covered - whole.value
+        if abs(gap) > amount_tolerance(len(claims) + 1):   # a part left out, or parts that overlap
+            out.append(Finding(rule.id, "not_applicable", ["narrative"],
+                               f"{names}: the parts cover {covered:.2f} of {whole_key} {whole.value:.2f} ({whole.source}), "
+                               f"not the whole: {_quote(first)}", pages=[first.page]))
+            continue
+        tol = round(tol + 100 * abs(gap) / whole.value, 6)   # shares of printed parts whose sum misses the whole by rounding
+        diff = round(100 - said, 6)
+        out.append(Finding(rule.id, status(diff, tol), ["narrative"],
+                           f"{names} = {said:g}% of {whole_key} {whole.value:.2f} ({whole.source}; parts {covered:.2f}), "
+                           f"expected 100%: {_quote(first)}", whole_key, None, 100.0, None, diff, tol, [first.page]))   # the sum is not a stated figure
+    return out or [Finding(rule.id, "insufficient_data", ["narrative"], "no sentence states the shares of two or more parts of one whole")]
+
+
+def _rate(rule: "Rule", c: Claim, r: Rate, budget: Figure) -> Finding:
+    return _ratio(rule, c.key, c, c.amount, budget.value, r.pct, r.text, f"{c.item} 完成率", f" against {budget.source}")
 
 
 @needs_claims
 def completion_rates(ctx: Context, rule: "Rule") -> list[Finding]:
-    """完成预算的 R% = 决算 / 预算 (the budget stated beside it, else t09's for 三公 items)."""
+    """完成年初预算的 R% = 决算 / the 预算 it names: 年初预算, 调整预算 / 全年预算, or (预算) whichever
+    is known. A rate that fits the other kind of 预算 but not the named one is an error naming both."""
     out = []
     for c in ctx.d.claims:
-        if c.rate_pct is None or c.amount is None:
-            continue
-        budget = c.budget
-        if budget is None:
-            cands = _candidates(ctx, c.key, "budget")
-            budget = cands[0][0] if cands else None
-        if budget is None:
-            out.append(Finding(rule.id, "insufficient_data", ["narrative"], f"{c.item} 完成预算的 {c.rate_pct:g}%: budget unknown: {_quote(c)}",
-                               pages=[c.page]))
-        elif budget == 0:
-            out.append(Finding(rule.id, "not_applicable", ["narrative"],
-                               f"{c.item} 完成预算的 {c.rate_pct:g}% on a budget of 0: the rate is undefined: {_quote(c)}", pages=[c.page]))
-        else:
-            out.append(_ratio(rule, c, c.amount, budget, c.rate_pct, c.rate_text, f"{c.item} 完成率"))
+        for r in c.rates if c.amount is not None else ():
+            out.append(_completion(rule, c, r, *_named(_budgets(ctx, c), r.base)))
     return out
+
+
+def _completion(rule: "Rule", c: Claim, r: Rate, fits: list[Figure], others: list[Figure]) -> Finding:
+    said = f"{c.item} {r.text}"
+    if not fits:
+        known = "; ".join(f"{f.source} {f.value:g}" for f in others)
+        return Finding(rule.id, "insufficient_data", ["narrative"],
+                       f"{said}: {r.base} unknown{f' (only {known})' if known else ''}: {_quote(c)}", pages=[c.page])
+    if not any(b.value for b in fits):
+        return Finding(rule.id, "not_applicable", ["narrative"],
+                       f"{said} on a {r.base} of 0 ({fits[0].source}): the rate is undefined: {_quote(c)}", pages=[c.page])
+    f = _best([_rate(rule, c, r, b) for b in fits if b.value])
+    other = next((o for o in others if o.value and _rate(rule, c, r, o).status != "error"), None)
+    if f.status == "error" and other is not None:
+        budget = next(b for b in fits if b.value)
+        f.message = (f"{said} is computed against {other.source} {other.value:.2f} ({c.amount:.2f}/{other.value:.2f} = "
+                     f"{100 * c.amount / other.value:.2f}%), not the {r.base} it names, {budget.source} {budget.value:.2f} "
+                     f"({c.amount:.2f}/{budget.value:.2f} = {100 * c.amount / budget.value:.2f}%): {_quote(c)}")
+    return f
+
+
+def _direction(rule: "Rule", c: Claim, x: Comparison, a: Figure, b: Figure) -> Finding:
+    """The words' sign against a − b. Figures printed equal (or within their rounding) cannot
+    contradict 大于/小于; 持平 allows up to 1% of b (基本持平), said in a note."""
+    gap = round(a.value - b.value, 2)
+    tol = amount_tolerance(2)
+    sign = 0 if abs(gap) < EPS else (1 if gap > 0 else -1)
+    what = f"{c.item} {'、'.join(x.words)} ({'vs ' + x.base_name if x.against == 'budget' else 'vs last year'})"
+    msg = f"{what}: {a.value:.2f} ({a.source}) − {b.value:.2f} ({b.source}) = {gap:+.2f}"
+    note = ""
+    if sign in x.senses:
+        st = "ok"
+    elif 0 in x.senses and abs(gap) <= 0.01 * abs(b.value):
+        st, note = "ok", f"持平 for a gap of {gap:+.2f} ({100 * gap / b.value:+.2f}% of {b.value:.2f})"
+    elif abs(gap) <= tol:
+        st = "rounding"
+    else:
+        st = "error"
+    return Finding(rule.id, st, ["narrative"], f"{msg}: {_quote(x)}", c.key, None, b.value, a.value, gap if st == "rounding" else None,
+                   tol if st == "rounding" else None, sorted({x.page, c.page}), list(a.cells + b.cells), note)
 
 
 @needs_claims
 def wording(ctx: Context, rule: "Rule") -> list[Finding]:
-    """持平 while the numbers moved, 增加 with 下降, 决算数小于预算数 while it is larger."""
+    """Every comparison word agrees with the other words about the same comparison (增加 … 增长,
+    not 增加 … 下降 or 持平 with a change) and with the sign of a − b where both figures are known:
+    决算 against the 预算 named (stated, else t09 or the budget document), this year against last
+    year's figure as stated."""
     out = []
+    for c, x in _comparisons(ctx):
+        if not x.senses:
+            out.append(Finding(rule.id, "error", ["narrative"],
+                               f"{c.item}: {'、'.join(x.words)} contradict each other ({' '.join(t for t in (x.diff_text, x.pct_text) if t)}): "
+                               f"{_quote(x)}", c.key, pages=[x.page]))
+            continue
+        a = _actual(ctx, c)
+        if a is not None and (found := _best([_direction(rule, c, x, a, b) for b in _bases(ctx, c, x)])):
+            out.append(found)
+    return out or [Finding(rule.id, "ok", ["narrative"], "no comparison word contradicts another")]
+
+
+def _difference(rule: "Rule", c: Claim, x: Comparison, a: Figure, b: Figure) -> Finding:
+    d = decimals(re.sub(r"[^\d.]", "", x.diff_text))
+    tol = round(TOL_STATED + 0.005 + (0.5 * 10 ** -d if d < 2 else 0), 6)   # a, b and the stated difference, each rounded
+    expected = round(a.value - b.value, 2)
+    diff = round(expected - x.diff, 2)
+    return Finding(rule.id, status(diff, tol), ["narrative"],
+                   f"{c.item} {x.diff_text}: {a.value:.2f} ({a.source}) − {b.value:.2f} ({b.source}) = {expected:+.2f}: {_quote(x)}",
+                   c.key, None, expected, x.diff, diff, tol, sorted({x.page, c.page}), list(a.cells + b.cells))
+
+
+@needs_claims
+def differences(ctx: Context, rule: "Rule") -> list[Finding]:
+    """A stated difference (决算数比预算数减少 X 万元; 比上年的 B 万元增加 X 万元) = a − b, where the
+    sentence or the tables give both figures. (Against last year's figure as only the prior
+    document prints it, x.prior.stated compares.)"""
+    out = []
+    for c, x in _comparisons(ctx):
+        a = _actual(ctx, c)
+        if x.diff is None or a is None:
+            continue
+        if found := _best([_difference(rule, c, x, a, b) for b in _bases(ctx, c, x)]):
+            out.append(found)
+    return out or [Finding(rule.id, "insufficient_data", ["narrative"], "no difference stated beside two figures finacct knows")]
+
+
+def _change(ctx: Context, key: str) -> tuple[Claim, float] | None:
+    """An item's change from last year as first stated (持平: 0)."""
     for c in ctx.d.claims:
-        if c.flat and c.change not in (None, 0):
-            out.append(Finding(rule.id, "error", ["narrative"], f"{c.item} said 持平 but changed by {c.change:g}: {_quote(c)}", pages=[c.page]))
-        if c.change and c.change_pct and (c.change > 0) != (c.change_pct > 0):
-            out.append(Finding(rule.id, "error", ["narrative"], f"{c.item}: change {c.change:+g} 万元 but {c.change_pct:+g}%: {_quote(c)}", pages=[c.page]))
-        if c.budget_wording and c.amount is not None and c.budget is not None:
-            gap = c.amount - c.budget
-            fits = {"大于": gap > 0, "小于": gap < 0, "持平": abs(gap) <= 0.01 * max(c.budget, 0.01)}[c.budget_wording]
-            out.append(Finding(rule.id, "ok" if fits else "error", ["narrative"],
-                               f"{c.item} 决算数{c.budget_wording}预算数 with 决算 {c.amount:g}, 预算 {c.budget:g}: {_quote(c)}",
-                               c.key, None, c.budget, c.amount, pages=[c.page]))
-    return out or [Finding(rule.id, "ok", ["narrative"], "no wording contradicts its numbers")]
+        x = c.comparison("prior") if c.key == key else None
+        if x is not None and x.senses and (x.diff is not None or x.senses == {0}):
+            return c, x.diff if x.diff is not None else 0.0
+    return None
+
+
+@needs_claims
+def change_sums(ctx: Context, rule: "Rule") -> list[Finding]:
+    """The changes from last year stated for every part of a whole add up to the whole's
+    (三公 = 因公出国（境）+ 公务用车 + 公务接待): their implied prior-year figures must add up too."""
+    out = []
+    for whole_key, part_keys in rule.params["sums"]:
+        whole, parts = _change(ctx, whole_key), [_change(ctx, k) for k in part_keys]
+        if whole is None or any(p is None for p in parts):
+            continue
+        total = round(sum(v for _, v in parts), 2)
+        tol = amount_tolerance(len(parts) + 1)
+        diff = round(total - whole[1], 2)
+        said = " + ".join(f"{c.item} {v:+.2f}" for c, v in parts)
+        out.append(Finding(rule.id, status(diff, tol), ["narrative"], f"{whole[0].item} change {whole[1]:+.2f} vs Σ parts {said} = {total:+.2f}: "
+                           f"{_quote(whole[0])}", whole_key, None, total, whole[1], diff, tol,
+                           sorted({whole[0].page, *(c.page for c, _ in parts)})))
+    return out or [Finding(rule.id, "insufficient_data", ["narrative"], "no whole whose every part's change from last year is stated")]
 
 
 def _claim(ctx: Context, key: str, attr: str) -> Claim | None:
