@@ -42,13 +42,15 @@ class Corpus:
 
     @classmethod
     def open(cls, path: str | Path = "reports/finacct.duckdb") -> "Corpus":
-        """The corpus a batch left in its DuckDB store (read-only)."""
+        """The corpus a batch left in its DuckDB store (read-only). Every document is listed at
+        once; its tables and facts are read from the store when first used."""
         from finacct.store import Store
         store = Store(path, read_only=True)
         return cls(store.disclosures(), store)
 
     def query(self, sql: str, params: list | None = None) -> "pd.DataFrame":
-        """SQL over the store's tables: documents, facts, findings, claims."""
+        """SQL over the store's tables (documents, facts, findings, claims) and views (money,
+        budget_execution, sangong)."""
         if self.store is None:
             raise ValueError("this corpus has no store: use Corpus.open(path) on a batch's finacct.duckdb")
         return self.store.query(sql, params)

@@ -6,11 +6,14 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from finacct.corpus import department_key
@@ -33,8 +36,11 @@ ALTER TABLE documents ADD COLUMN IF NOT EXISTS template VARCHAR DEFAULT 'local';
 ALTER TABLE documents ADD COLUMN IF NOT EXISTS score DOUBLE;
 ALTER TABLE documents ADD COLUMN IF NOT EXISTS score_json VARCHAR;
 """
-# 预算 vs 决算 per department, year and 功能分类 line, in 万元: the budget's b05 against the
-# final's t05 (both 一般公共预算, or both all appropriations in the university set).
+# money: every fact in 万元. budget_execution: 预算 vs 决算 per department, year and 功能分类
+# line, in 万元: the budget's b05 against the final's t05 (both 一般公共预算, or both all
+# appropriations in the university set). sangong: 三公经费 per document and item (total,
+# overseas, vehicle_*, reception) in 万元, 预算数 and 决算数 (t09; a budget's b09), every document
+# listed (blank where it prints no 三公 table).
 VIEWS = """
 CREATE OR REPLACE VIEW money AS
 SELECT d.doc_id, d.kind, d.template, d.department, d.department_key, d.year, f."table", f."row", f.col, f.label, f.page,
@@ -51,10 +57,55 @@ SELECT coalesce(a.department_key, b.department_key) AS department_key, a.departm
             WHEN length(coalesce(a.code, b.code)) = 5 THEN '款' WHEN length(coalesce(a.code, b.code)) = 7 THEN '项' END AS level,
        b.budget, a.actual, round(100 * a.actual / nullif(b.budget, 0), 2) AS rate_pct, b.budget_doc, a.final_doc
 FROM a FULL JOIN b ON a.department_key = b.department_key AND a.year = b.year AND a.code = b.code;
+CREATE OR REPLACE VIEW sangong AS
+SELECT d.doc_id, d.kind, d.department, d.department_key, d.year, coalesce(m.col, 'total') AS item,
+       max(m.wan) FILTER (WHERE m."row" = 'budget') AS budget, max(m.wan) FILTER (WHERE m."row" = 'actual') AS actual
+FROM documents d LEFT JOIN money m ON m.doc_id = d.doc_id AND m."table" IN ('t09', 'b09')
+GROUP BY ALL;
 """
 TABLES = ("documents", "facts", "findings", "claims")
 FINDING_COLUMNS = ["rule", "status", "tables", "row", "col", "expected", "actual", "diff", "tolerance", "pages", "message"]
 CLAIM_COLUMNS = ["page", "key", "item", "amount", "budget", "change", "change_pct", "share_pct", "rate_pct", "prior", "sentence"]
+
+
+# A bulk write commits every this many rows (facts, findings and claims): 10,000 documents
+# are a few dozen transactions instead of 10,000, in bounded memory.
+CHUNK_ROWS = 500_000
+# What makes a stored document the same document as a new one besides its bytes (doc_id).
+IDENTITY = ["source", "department_key", "year", "kind"]
+# How many documents' facts one read brings in: the one asked for and the next ones in corpus
+# order (the same department's other years). A read that carries on where the last one stopped
+# reads twice as far, up to MAX_WINDOW: a read scans the doc_id column of every fact whatever
+# it brings (ids are hashes, in no order), so walking 10,000 documents is a few reads, not 150.
+WINDOW, MAX_WINDOW = 64, 2048
+
+
+@dataclass
+class _Document:
+    """One document as rows for the store, made before anything is written: its documents row
+    and its facts, findings and claims (doc_id, department and year are added when written)."""
+
+    document: dict[str, Any]
+    tables: dict[str, pd.DataFrame]
+
+    @property
+    def rows(self) -> int:
+        return sum(len(t) for t in self.tables.values())
+
+    @classmethod
+    def of(cls, d: Disclosure, doc_id: str, findings: pd.DataFrame | None, claims: pd.DataFrame | None, report_dir: str,
+           version: str, score: dict | None) -> "_Document":
+        document = {"doc_id": doc_id, "department": d.department, "year": d.year, "source": d.source,
+                    "department_key": department_key(d.department), "unit": d.unit, "report_dir": report_dir,
+                    "finacct_version": version, "tables_json": json.dumps(d.tables, ensure_ascii=False), "kind": d.kind,
+                    "template": d.template, "score": (score or {}).get("value"),
+                    "score_json": json.dumps(score, ensure_ascii=False) if score else None}
+        tables = {"facts": d.facts[FACT_COLUMNS]}
+        if findings is not None and len(findings):
+            tables["findings"] = pd.DataFrame(findings)[FINDING_COLUMNS]
+        if claims is not None and len(claims):
+            tables["claims"] = pd.DataFrame(claims).reindex(columns=CLAIM_COLUMNS)
+        return cls(document, tables)
 
 
 # How long to wait for a store another process holds (a batch writing, a notebook reading).
@@ -84,6 +135,8 @@ class Store:
     def __init__(self, path: str | Path = DEFAULT, read_only: bool = False, wait: float = LOCK_WAIT) -> None:
         self.path, self.wait = Path(path), wait
         self.con: duckdb.DuckDBPyConnection | None = None
+        self._pending: list[_Document] | None = None   # a list inside bulk()
+        self._pending_rows = 0
         if read_only:
             with self._session():   # fail now, with the reason, if the store cannot be read at all
                 pass
@@ -92,10 +145,17 @@ class Store:
         self.con = _connect(self.path, False, wait)
         self.con.execute(SCHEMA)
         self.con.execute(VIEWS)
+        self._columns: dict[str, dict[str, str]] = {t: {} for t in TABLES}
+        for table, column, kind in self.con.execute(
+                "SELECT table_name, column_name, data_type FROM duckdb_columns() WHERE database_name = current_database() "
+                "AND schema_name = 'main' AND table_name IN ? ORDER BY table_name, column_index", [list(TABLES)]).fetchall():
+            self._columns[table][column] = kind
 
     @contextmanager
     def _session(self) -> Iterator[duckdb.DuckDBPyConnection]:
         if self.con is not None:
+            if self._pending:
+                self._flush()   # a query sees every document added so far
             yield self.con
             return
         con = _connect(self.path, True, self.wait)
@@ -119,35 +179,99 @@ class Store:
             report_dir: str = "", version: str = "", score: dict | None = None) -> None:
         """Insert one document with its facts, findings, claims and transparency score, replacing
         whatever the store held for the same document: the same bytes (doc_id), or the same
-        file name, department, year and kind (a corrected copy) — one row per document."""
-        meta = {"doc_id": doc_id, "department": d.department, "year": d.year}
-        self.con.execute("BEGIN")
-        same = [r[0] for r in self.con.execute(
-            "SELECT doc_id FROM documents WHERE doc_id = ? OR (source = ? AND department_key = ? AND year IS NOT DISTINCT FROM ? "
-            "AND coalesce(kind, 'final') = ?)", [doc_id, d.source, department_key(d.department), d.year, d.kind]).fetchall()]
-        for t in TABLES:
-            for old in same or [doc_id]:
-                self.con.execute(f"DELETE FROM {t} WHERE doc_id = ?", [old])
-        self.con.execute("INSERT INTO documents (doc_id, source, department, department_key, year, unit, report_dir, "
-                         "finacct_version, tables_json, kind, template, score, score_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                         [doc_id, d.source, d.department, department_key(d.department), d.year, d.unit, report_dir, version,
-                          json.dumps(d.tables, ensure_ascii=False), d.kind, d.template, (score or {}).get("value"),
-                          json.dumps(score, ensure_ascii=False) if score else None])
-        self._append("facts", d.facts[FACT_COLUMNS].assign(**meta), ["doc_id", "department", "year", *FACT_COLUMNS])
-        if findings is not None and len(findings):
-            f = pd.DataFrame(findings)[FINDING_COLUMNS].copy()
-            f["tables"] = f["tables"].map(lambda x: ",".join(x) if isinstance(x, list) else str(x))
-            f["pages"] = f["pages"].map(lambda x: ",".join(map(str, x)) if isinstance(x, list) else str(x))
-            self._append("findings", f.assign(**meta), ["doc_id", "department", "year", *FINDING_COLUMNS])
-        if claims is not None and len(claims):
-            self._append("claims", pd.DataFrame(claims).reindex(columns=CLAIM_COLUMNS).assign(**meta),
-                         ["doc_id", "department", "year", *CLAIM_COLUMNS])
-        self.con.execute("COMMIT")
+        file name, department, year and kind (a corrected copy) — one row per document. Inside
+        bulk() the document is written later, with the others."""
+        doc = _Document.of(d, doc_id, findings, claims, report_dir, version, score)
+        if self._pending is None:
+            self._write([doc])
+            return
+        self._pending.append(doc)
+        self._pending_rows += doc.rows
+        if self._pending_rows >= CHUNK_ROWS:
+            self._flush()
 
-    def _append(self, table: str, frame: pd.DataFrame, columns: list[str]) -> None:
-        frame = frame[columns]
+    @contextmanager
+    def bulk(self) -> Iterator["Store"]:
+        """Add many documents in a few transactions instead of one each: add() and add_report()
+        inside collect documents, written every CHUNK_ROWS rows, before a query and at the end.
+        Each document stays atomic; one that cannot be written keeps out only itself and is
+        named on stderr."""
+        if self.con is None:
+            raise ValueError(f"{self.path} is open read-only")
+        self._pending, self._pending_rows = [], 0
+        try:
+            yield self
+        finally:
+            self._flush(collecting=False)
+
+    def _flush(self, collecting: bool = True) -> None:
+        """Write the collected documents in one transaction; if that fails, each in its own.
+        Then go on collecting (inside bulk()) or not (at its end)."""
+        docs, self._pending, self._pending_rows = self._pending or [], [] if collecting else None, 0
+        if not docs:
+            return
+        try:
+            self._write(docs)
+        except (duckdb.Error, ValueError, TypeError):
+            for doc in docs:
+                try:
+                    self._write([doc])
+                except (duckdb.Error, ValueError, TypeError) as exc:
+                    print(f"finacct: {doc.document['report_dir'] or doc.document['doc_id']}: not added to the store "
+                          f"({type(exc).__name__}: {exc})", file=sys.stderr)
+
+    def _write(self, docs: list[_Document]) -> None:
+        """One transaction: remove what the documents replace (the same doc_id, or the same file
+        name, department, year and kind), then insert them; among `docs`, a later document
+        replaces an earlier one the same way, as if they had been added one by one."""
+        documents = self._typed("documents", pd.DataFrame([doc.document for doc in docs]))
+        later = documents.duplicated("doc_id", keep="last") | documents.duplicated(IDENTITY, keep="last")
+        kept = [doc for doc, replaced in zip(docs, later) if not replaced]
+        self.con.execute("BEGIN")
+        try:
+            self.con.register("incoming", documents[["doc_id", *IDENTITY]])
+            self.con.execute(
+                "CREATE TEMP TABLE replaced AS SELECT doc_id FROM incoming UNION SELECT d.doc_id FROM documents d JOIN incoming i "
+                "ON d.source = i.source AND d.department_key = i.department_key AND d.year IS NOT DISTINCT FROM i.year "
+                "AND coalesce(d.kind, 'final') = i.kind")
+            self.con.unregister("incoming")
+            for t in TABLES:
+                self.con.execute(f"DELETE FROM {t} WHERE doc_id IN (SELECT doc_id FROM replaced)")
+            self.con.execute("DROP TABLE replaced")
+            self._insert("documents", documents[~later])
+            for t in TABLES[1:]:
+                if (rows := self._rows(t, kept)) is not None:
+                    self._insert(t, rows)
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+
+    def _rows(self, table: str, docs: list[_Document]) -> pd.DataFrame | None:
+        """The documents' rows of one table in one frame, each with its doc_id, department and year."""
+        parts = [doc for doc in docs if table in doc.tables]
+        if not parts:
+            return None
+        frame = pd.concat([doc.tables[table] for doc in parts], ignore_index=True)
+        lengths = [len(doc.tables[table]) for doc in parts]
+        for key in ("doc_id", "department", "year"):
+            frame[key] = np.repeat(np.array([doc.document[key] for doc in parts], dtype=object), lengths)
+        if table == "findings":   # the tables and pages a finding names, as text: "t03,t05", "12,13"
+            for col in ("tables", "pages"):
+                frame[col] = [",".join(map(str, x)) if isinstance(x, list) else str(x) for x in frame[col]]
+        return self._typed(table, frame)
+
+    def _typed(self, table: str, frame: pd.DataFrame) -> pd.DataFrame:
+        """The frame in the table's columns, order and types, so documents written together agree
+        (a column blank in one document and numeric in the next) and a value that is no number
+        fails before anything is written."""
+        return pd.DataFrame({c: frame[c].astype("string") if kind == "VARCHAR" else
+                             pd.to_numeric(frame[c]).astype("Int64" if kind == "INTEGER" else "float64")
+                             for c, kind in self._columns[table].items()})
+
+    def _insert(self, table: str, frame: pd.DataFrame) -> None:
         self.con.register("incoming", frame)
-        self.con.execute(f"INSERT INTO {table} SELECT {', '.join(f'{chr(34)}{c}{chr(34)}' for c in columns)} FROM incoming")
+        self.con.execute(f"INSERT INTO {table} SELECT * FROM incoming")
         self.con.unregister("incoming")
 
     def add_report(self, folder: str | Path) -> None:
@@ -156,7 +280,7 @@ class Store:
         d = Disclosure.from_contract(json.loads((folder / "disclosure.json").read_text(encoding="utf-8")))
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         checked = json.loads((folder / "findings.json").read_text(encoding="utf-8"))
-        claims = pd.read_json(folder / "claims.json") if (folder / "claims.json").stat().st_size > 2 else None
+        claims = pd.DataFrame(json.loads((folder / "claims.json").read_text(encoding="utf-8")))   # read_json: 4× slower, guesses types
         self.add(d, manifest["source_sha256"], pd.DataFrame(checked["findings"]), claims, str(folder), manifest.get("finacct_version", ""),
                  checked.get("score"))
 
@@ -194,14 +318,81 @@ class Store:
         out.write_text(json.dumps(package, ensure_ascii=False, indent=1), encoding="utf-8")
         return out
 
-    def disclosures(self) -> list[Disclosure]:
-        """Every stored document as a Disclosure (tables and facts; no document text)."""
-        docs = self.query("SELECT * FROM documents ORDER BY department, year")
-        facts = self.query('SELECT doc_id, "table", "row", col, value, page, label FROM facts')
-        out = []
-        for doc in docs.itertuples():
-            f = facts[facts["doc_id"] == doc.doc_id].drop(columns="doc_id").reset_index(drop=True)
-            out.append(Disclosure(source=doc.source, department=doc.department, year=int(doc.year) if pd.notna(doc.year) else None,
-                                  unit=doc.unit, kind=doc.kind or "final", template=doc.template or "local",
-                                  tables=json.loads(doc.tables_json or "{}"), facts=f))
-        return out
+    def disclosures(self) -> list["StoredDisclosure"]:
+        """Every stored document as a Disclosure (tables and facts; no document text), by
+        department and year. One row per document is read now; a document's tables when first
+        used, and its facts with those of the next documents (_Facts)."""
+        docs = self.query("SELECT doc_id, source, department, year, unit, kind, template, tables_json FROM documents "
+                          "ORDER BY department, year, kind, doc_id")
+        facts = _Facts(self, docs["doc_id"].tolist())
+        return [StoredDisclosure(doc.doc_id, facts, doc.tables_json, source=doc.source, department=doc.department,
+                                 year=int(doc.year) if pd.notna(doc.year) else None, unit=doc.unit, kind=doc.kind or "final",
+                                 template=doc.template or "local")
+                for doc in docs.itertuples()]
+
+    def facts(self, doc_ids: list[str]) -> dict[str, pd.DataFrame]:
+        """The facts of those of these documents the store holds, each in the order stored."""
+        with self._session() as con:
+            frame = con.execute('SELECT doc_id, "table", "row", col, value, page, label FROM facts WHERE doc_id = ANY(?) '
+                                "ORDER BY doc_id, rowid", [doc_ids]).df()
+            held = [r[0] for r in con.execute("SELECT doc_id FROM documents WHERE doc_id = ANY(?)", [doc_ids]).fetchall()]
+        # each document's rows are one run: slices of one frame, not a copy per document
+        spans = {i: slice(rows[0], rows[-1] + 1) for i, rows in frame.groupby("doc_id", sort=False).indices.items()}
+        facts = frame.drop(columns="doc_id")
+        return {i: facts.iloc[spans.get(i, slice(0))].reset_index(drop=True) for i in held}
+
+
+class _Facts:
+    """Reads the facts of an opened corpus's documents on demand, a window at a time."""
+
+    def __init__(self, store: Store, doc_ids: list[str]) -> None:
+        self.store, self.doc_ids = store, doc_ids
+        self.position = {d: i for i, d in enumerate(doc_ids)}
+        self.unread = set(doc_ids)
+        self.read_ahead: dict[str, pd.DataFrame] = {}
+        self.window, self.next = WINDOW, -1
+
+    def read(self, doc_id: str) -> pd.DataFrame:
+        if doc_id not in self.read_ahead:
+            i = self.position[doc_id]
+            self.window = min(2 * self.window, MAX_WINDOW) if i == self.next else WINDOW
+            self.next = i + self.window
+            window = [doc_id, *(d for d in self.doc_ids[i + 1:self.next] if d in self.unread)]
+            self.unread.difference_update(window)
+            self.read_ahead.update(self.store.facts(window))
+        if doc_id not in self.read_ahead:
+            raise LookupError(f"{self.store.path}: document {doc_id} was replaced since the corpus was opened; open it again")
+        return self.read_ahead.pop(doc_id)
+
+
+class _Lazy:
+    """A field of a StoredDisclosure read when first used: load(disclosure) gives its value."""
+
+    def __init__(self, load: Callable[["StoredDisclosure"], Any]) -> None:
+        self.load = load
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.slot = f"_{name}"
+
+    def __get__(self, d: "StoredDisclosure | None", owner: type | None = None) -> Any:
+        if d is None:
+            return self
+        if getattr(d, self.slot) is None:
+            setattr(d, self.slot, self.load(d))
+        return getattr(d, self.slot)
+
+    def __set__(self, d: "StoredDisclosure", value: Any) -> None:
+        setattr(d, self.slot, value)
+
+
+class StoredDisclosure(Disclosure):
+    """A document of the store (Store.disclosures, Corpus.open): its tables and facts are read
+    the first time they are used, so opening a corpus of 10,000 documents reads 10,000 rows,
+    not millions of facts."""
+
+    facts = _Lazy(lambda d: d._reader.read(d.doc_id))
+    tables = _Lazy(lambda d: json.loads(d._tables_json or "{}"))
+
+    def __init__(self, doc_id: str, facts: _Facts, tables_json: str | None, **fields: Any) -> None:
+        self.doc_id, self._reader, self._tables_json = doc_id, facts, tables_json
+        super().__init__(facts=None, tables=None, **fields)
