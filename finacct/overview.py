@@ -7,33 +7,11 @@ import pandas as pd
 
 from finacct.corpus import Corpus, department_key
 
-SCORES = """
-WITH f AS (SELECT doc_id,
-    count(*) FILTER (WHERE status = 'error') AS errors,
-    count(*) FILTER (WHERE status = 'rounding') AS rounding,
-    avg(CASE WHEN status = 'ok' THEN 1.0 ELSE 0.0 END) FILTER (WHERE rule LIKE 'completeness.%') AS completeness
-  FROM findings GROUP BY doc_id),
-v AS (SELECT doc_id,
-    max(value) FILTER (WHERE "table" = 't09' AND "row" = 'actual' AND col = 'total') AS sangong,
-    max(value) FILTER (WHERE "table" = 't09' AND "row" = 'budget' AND col = 'total') AS sangong_budget,
-    max(value) FILTER (WHERE "table" = 't05' AND "row" = 'total' AND col = 'total') AS general_budget,
-    max(value) FILTER (WHERE "table" = 't01' AND "row" = 'inc.grand_total') AS grand_total
-  FROM facts GROUP BY doc_id),
-c AS (SELECT doc_id,
-    max(amount) FILTER (WHERE "key" = 'admin_running') AS admin_running,
-    max(rate_pct) FILTER (WHERE "key" = 'gb_expenditure') AS completion_pct
-  FROM claims GROUP BY doc_id)
-SELECT d.department, d.department_key, d.year, v.grand_total AS 收入支出总计, v.general_budget AS 一般公共预算支出,
-    coalesce(v.sangong, 0) AS 三公经费决算, v.sangong_budget AS 三公经费预算, c.admin_running AS 机关运行经费,
-    c.completion_pct AS 年初预算完成率, f.errors AS 错误数, f.rounding AS 尾数误差数, round(100 * f.completeness, 1) AS 完整性得分
-FROM documents d LEFT JOIN v USING (doc_id) LEFT JOIN f USING (doc_id) LEFT JOIN c USING (doc_id)
-ORDER BY d.department, d.year
-"""
-
 
 def scores(corpus: Corpus) -> pd.DataFrame:
-    """One row per document of the store: key figures, error count and completeness score."""
-    return corpus.query(SCORES)
+    """One row per document of the store (the store's `scores` view): key figures, error
+    count, the share of completeness rules met and the transparency score."""
+    return corpus.query("SELECT * FROM scores")
 
 
 def ranking(frame: pd.DataFrame, column: str, title: str = "") -> alt.Chart:

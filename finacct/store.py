@@ -40,7 +40,8 @@ ALTER TABLE documents ADD COLUMN IF NOT EXISTS score_json VARCHAR;
 # line, in 万元: the budget's b05 against the final's t05 (both 一般公共预算, or both all
 # appropriations in the university set). sangong: 三公经费 per document and item (total,
 # overseas, vehicle_*, reception) in 万元, 预算数 and 决算数 (t09; a budget's b09), every document
-# listed (blank where it prints no 三公 table).
+# listed (blank where it prints no 三公 table). scores: one row per document with the figures worth
+# ranking (总计, 三公, 机关运行经费, 完成率), its error and rounding counts and its scores.
 VIEWS = """
 CREATE OR REPLACE VIEW money AS
 SELECT d.doc_id, d.kind, d.template, d.department, d.department_key, d.year, f."table", f."row", f.col, f.label, f.page,
@@ -62,6 +63,28 @@ SELECT d.doc_id, d.kind, d.department, d.department_key, d.year, coalesce(m.col,
        max(m.wan) FILTER (WHERE m."row" = 'budget') AS budget, max(m.wan) FILTER (WHERE m."row" = 'actual') AS actual
 FROM documents d LEFT JOIN money m ON m.doc_id = d.doc_id AND m."table" IN ('t09', 'b09')
 GROUP BY ALL;
+CREATE OR REPLACE VIEW scores AS
+WITH f AS (SELECT doc_id,
+    count(*) FILTER (WHERE status = 'error') AS errors,
+    count(*) FILTER (WHERE status = 'rounding') AS rounding,
+    avg(CASE WHEN status = 'ok' THEN 1.0 ELSE 0.0 END) FILTER (WHERE rule LIKE 'completeness.%') AS completeness
+  FROM findings GROUP BY doc_id),
+v AS (SELECT doc_id,
+    max(value) FILTER (WHERE "table" = 't09' AND "row" = 'actual' AND col = 'total') AS sangong,
+    max(value) FILTER (WHERE "table" = 't09' AND "row" = 'budget' AND col = 'total') AS sangong_budget,
+    max(value) FILTER (WHERE "table" = 't05' AND "row" = 'total' AND col = 'total') AS general_budget,
+    max(value) FILTER (WHERE "table" = 't01' AND "row" = 'inc.grand_total') AS grand_total
+  FROM facts GROUP BY doc_id),
+c AS (SELECT doc_id,
+    max(amount) FILTER (WHERE "key" = 'admin_running') AS admin_running,
+    max(rate_pct) FILTER (WHERE "key" = 'gb_expenditure') AS completion_pct
+  FROM claims GROUP BY doc_id)
+SELECT d.doc_id, d.kind, d.department, d.department_key, d.year, v.grand_total AS 收入支出总计, v.general_budget AS 一般公共预算支出,
+    coalesce(v.sangong, 0) AS 三公经费决算, v.sangong_budget AS 三公经费预算, c.admin_running AS 机关运行经费,
+    c.completion_pct AS 年初预算完成率, f.errors AS 错误数, f.rounding AS 尾数误差数, round(100 * f.completeness, 1) AS 完整性得分,
+    d.score AS 透明度得分
+FROM documents d LEFT JOIN v USING (doc_id) LEFT JOIN f USING (doc_id) LEFT JOIN c USING (doc_id)
+ORDER BY d.department, d.year;
 """
 TABLES = ("documents", "facts", "findings", "claims")
 FINDING_COLUMNS = ["rule", "status", "tables", "row", "col", "expected", "actual", "diff", "tolerance", "pages", "message"]

@@ -12,7 +12,7 @@ import pytest
 from conftest import ROOT, SAMPLE
 
 import finacct
-from finacct import Corpus, store
+from finacct import Corpus, overview, store
 from finacct.model import Disclosure
 from finacct.store import Store
 
@@ -85,6 +85,8 @@ def test_corpus_open_gives_each_of_many_documents_its_own_facts(tmp_path: Path, 
     assert corpus.prior(corpus.find("民政局", 2023)).doc_id == "民政局-2022"
     sangong = corpus.query("SELECT department, year, budget, actual FROM sangong WHERE item = 'total' ORDER BY 1, 2")
     assert sangong.round(2).values.tolist()[:2] == [["教育局", 2022, 130.11, 10.98], ["教育局", 2023, 173.48, 14.64]]
+    ranked = overview.scores(corpus)[["department", "year", "收入支出总计", "三公经费决算"]]
+    assert ranked.round(2).values.tolist()[:2] == [["教育局", 2022, 20705.52, 10.98], ["教育局", 2023, 27607.36, 14.64]]
 
 
 def test_a_document_replaced_after_the_corpus_was_opened_is_named_not_emptied(tmp_path: Path) -> None:
