@@ -1,63 +1,126 @@
-"""Extraction speed and memory against pdfplumber's extract_tables(), measured in the same run.
+"""Extraction speed and memory against PDFium's own floor and pdfplumber's extract_tables(),
+measured in the same run.
 
-    python bench/extract.py [PDF ...]        (default: every PDF in ../shared/corpus)
+    python bench/extract.py [--no-pdfplumber] [PDF ...]      (default: every PDF in ../shared/corpus)
 
-Prints per document: kind (final / budget), pages, finacct seconds (best of 5),
-pdfplumber extract_tables() seconds over every page (best of 2), their ratio, and finacct's
-peak RSS in a fresh process; then finacct's median seconds per page and per 1,000 words of
-text for budgets against finals (a budget should take no longer than a final of the same size;
-budget pages are denser, so words are the fairer measure of size).
+Prints per document: kind (final / budget), pages, finacct.load() seconds, the floor's seconds
+(pypdfium2 opening each page, loading its text page, reading its text and every character's
+box: what any reader of positioned text pays) and finacct's ratio to it, both best of 7 runs
+taken alternately; pdfplumber's extract_tables() over every page (best of 2) and how many
+times slower it is; finacct's peak RSS in a fresh process. Seconds are CPU seconds: all three
+run on one thread, and on a shared machine CPU time is the steadier measure. Then finacct's
+median seconds per page and per 1,000 words for budgets against finals (budget pages are
+denser, so words are the fairer measure of size), and finacct's peak RSS on documents of 25,
+100 and 400 pages made by concatenating the corpus's pages (in a temporary folder), against
+the 25-page one: memory should not grow with the page count.
 """
 from __future__ import annotations
 
-import resource
+import argparse
 import statistics
 import subprocess
 import sys
+import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pdfplumber
-from timing import best  # bench/timing.py: this script's folder is on sys.path
+import pypdfium2 as pdfium
 
 import finacct
 
 ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT.parent / "shared" / "corpus"
+LENGTHS = (25, 100, 400)
+# VmHWM of the child itself: ru_maxrss would report the parent's size, inherited through fork and exec.
+PEAK = ("import re, sys, pathlib, finacct; finacct.load(sys.argv[1]); "
+        "print(re.search(r'VmHWM:\\s+(\\d+)', pathlib.Path('/proc/self/status').read_text())[1])")
 
 
-def baseline(path: Path) -> None:
+def floor(path: Path) -> None:
+    """What reading positioned text costs in pypdfium2 itself: each page, its text, every box."""
+    doc = pdfium.PdfDocument(str(path))
+    for i in range(len(doc)):
+        page = doc[i]
+        tp = page.get_textpage()
+        n = tp.count_chars()
+        tp.get_text_range(0, n)
+        for k in range(n):
+            tp.get_charbox(k, loose=True)
+        tp.close()
+        page.close()
+    doc.close()
+
+
+def pdfplumber_tables(path: Path) -> None:
     with pdfplumber.open(path) as pdf:
         for page in pdf.pages:
             page.extract_tables()
 
 
+def alternately(fns: list[Callable[[], object]], runs: int) -> list[float]:
+    """Best CPU seconds of each function, run in turn `runs` times (a busy spell slows all alike)."""
+    times = [[] for _ in fns]
+    for _ in range(runs):
+        for fn, seen in zip(fns, times):
+            t = time.process_time()
+            fn()
+            seen.append(time.process_time() - t)
+    return [min(seen) for seen in times]
+
+
 def peak_mb(path: Path) -> float:
-    code = ("import resource, finacct, sys; finacct.load(sys.argv[1]); "
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
-    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", PEAK, str(path)], capture_output=True, text=True, check=True)
     return int(out.stdout) / 1024
 
 
+def concatenated(sources: list[Path], pages: int, folder: Path) -> Path:
+    """A PDF of `pages` pages: the sources' pages in turn, from the first again when they run out."""
+    out = pdfium.PdfDocument.new()
+    k = 0
+    while len(out) < pages:
+        src = pdfium.PdfDocument(str(sources[k % len(sources)]))
+        out.import_pages(src, list(range(min(len(src), pages - len(out)))))
+        src.close()
+        k += 1
+    path = folder / f"concatenated_{pages}.pdf"
+    out.save(path)
+    out.close()
+    return path
+
+
 def main() -> None:
-    paths = [Path(p) for p in sys.argv[1:]] or sorted((ROOT.parent / "shared" / "corpus").glob("*.pdf"))
-    print(f"{'document':45} {'kind':>6} {'pages':>5} {'finacct s':>10} {'pdfplumber s':>13} {'ratio':>7} {'peak MB':>8}")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("pdfs", nargs="*", type=Path)
+    parser.add_argument("--no-pdfplumber", action="store_true", help="skip pdfplumber (minutes on the corpus)")
+    args = parser.parse_args()
+    paths = args.pdfs or sorted(CORPUS.glob("*.pdf"))
+    print(f"{'document':42} {'kind':>6} {'pages':>5} {'finacct s':>9} {'floor s':>8} {'/floor':>7} "
+          f"{'pdfplumber s':>12} {'faster':>7} {'peak MB':>8}    (CPU seconds)")
     per_page: dict[str, list[float]] = {"final": [], "budget": []}
     per_kword: dict[str, list[float]] = {"final": [], "budget": []}
     for path in paths:
-        with pdfplumber.open(path) as pdf:
-            pages = len(pdf.pages)
         d = finacct.load(path)
+        pages = len(pdfium.PdfDocument(str(path)))
         kind, words = d.kind, sum(len(t.split()) or 1 for _, t in d.text)
-        ours = best(lambda path=path: finacct.load(path), 5)
-        theirs = best(lambda path=path: baseline(path), 2)
+        ours, base = alternately([lambda path=path: finacct.load(path), lambda path=path: floor(path)], 7)
         per_page[kind].append(ours / pages)
         per_kword[kind].append(1000 * ours / words)
-        print(f"{path.name:45} {kind:>6} {pages:5d} {ours:10.3f} {theirs:13.3f} {theirs / ours:6.1f}x {peak_mb(path):8.0f}")
+        theirs = f"{'':12} {'':>7}"
+        if not args.no_pdfplumber:
+            slow, = alternately([lambda path=path: pdfplumber_tables(path)], 2)
+            theirs = f"{slow:12.3f} {slow / ours:6.1f}x"
+        print(f"{path.name[:42]:42} {kind:>6} {pages:5d} {ours:9.3f} {base:8.3f} {ours / base:6.2f}x {theirs} {peak_mb(path):8.0f}")
     if per_page["final"] and per_page["budget"]:
         f, b = statistics.median(per_page["final"]), statistics.median(per_page["budget"])
         print(f"median s/page: finals {f:.4f}, budgets {b:.4f} (budget/final {b / f:.2f})")
         f, b = statistics.median(per_kword["final"]), statistics.median(per_kword["budget"])
         print(f"median s/1000 words: finals {f:.4f}, budgets {b:.4f} (budget/final {b / f:.2f})")
-    print(f"(peak MB of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f})")
+    with tempfile.TemporaryDirectory() as tmp:
+        peaks = {n: peak_mb(concatenated(paths, n, Path(tmp))) for n in LENGTHS}
+    print("peak MB by pages (corpus pages concatenated): "
+          + ", ".join(f"{n}: {mb:.0f} ({mb / peaks[LENGTHS[0]] - 1:+.0%})" for n, mb in peaks.items()))
 
 
 if __name__ == "__main__":

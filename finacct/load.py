@@ -1,12 +1,18 @@
 """load(path) -> Disclosure: detect the source, read its tables, key them canonically."""
 from __future__ import annotations
 
+import os
+import pickle
+import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import IO
 
 import pandas as pd
 
 from finacct.errors import UnreadableError
 from finacct.extract import detect, pdf, textdump
+from finacct.extract.layout import Line
 from finacct.model import FACT_COLUMNS, OCR_COLUMNS, Disclosure
 from finacct.tables import canonical, confidence, grid, locate, meta, performance, sequence
 from finacct.tables.specs import DECLARED_EMPTY, SAYS_EMPTY, Template, choose_template
@@ -110,29 +116,88 @@ def _in_document_unit(d: Disclosure, tid: str, unit: str | None, facts: list[dic
             for f in facts]
 
 
+# Pages that may hold a table wait for the template, known only once every title is read; past
+# this many they wait in a temporary file.
+HELD_PAGES = 50
+
+
+class _Pages:
+    """A PDF read as a stream of pages: every line's text (page number, text), the characters
+    read, and by index the pages on which a table can be printed (locate.may_hold_table), None
+    for the others, which are let go as soon as they are read. A table can take pages from
+    anywhere in the document, so those are kept until all are read: the first HELD_PAGES in
+    memory, the rest pickled to `spill` and read back when asked for, so memory does not grow
+    with the document's length."""
+
+    def __init__(self, pages: Iterable[pdf.Page], spill: IO[bytes]) -> None:
+        self.text: list[tuple[int, str]] = []
+        self.chars = 0
+        self._pages: list[pdf.Page | int | None] = []   # a page held, where a spilled one starts, or None
+        self._held = 0
+        self._spill = spill
+        spill.truncate(0)
+        for page in pages:
+            self.chars += sum(len(w.text) for w in page.words)
+            self.text += [(page.number, ln.text) for ln in page.lines]
+            self._add(page if locate.may_hold_table(page.lines) else None)
+
+    def _add(self, page: pdf.Page | None) -> None:
+        if page is None or self._held < HELD_PAGES:
+            self._held += page is not None
+            self._pages.append(page)
+            return
+        self._spill.seek(0, os.SEEK_END)
+        self._pages.append(self._spill.tell())
+        pickle.dump(page, self._spill, pickle.HIGHEST_PROTOCOL)
+
+    def __len__(self) -> int:
+        return len(self._pages)
+
+    def __getitem__(self, i: int) -> pdf.Page | None:
+        page = self._pages[i]
+        if not isinstance(page, int):
+            return page
+        self._spill.seek(page)
+        return pickle.load(self._spill)
+
+    def lines(self) -> Iterator[list[Line]]:
+        """Each page's lines in turn (none for a page that holds no table), one page read back at a time."""
+        for i in range(len(self)):
+            page = self[i]
+            yield page.lines if page else []
+
+
 def _load_pdf(path: Path) -> Disclosure:
     detect.check_pdf_complete(path)
-    pages = pdf.read_pages(path)
-    scanned = detect.needs_ocr(sum(len(w.text) for p in pages for w in p.words), len(pages))
-    if scanned:  # images only: read by OCR (the ocr extra), every fact marked and checked
+    with tempfile.TemporaryFile() as spill:
+        pages = _Pages(pdf.iter_pages(path), spill)
+        scanned = detect.needs_ocr(pages.chars, len(pages))
+        if scanned:  # images only: read by OCR (the ocr extra), every fact marked and checked
+            from finacct.extract import ocr
+            del pages   # the text layer's pages go before OCR reads its own
+            pages = _Pages(ocr.read_pages(path), spill)
+        return _read_tables(path, pages, scanned)
+
+
+def _read_tables(path: Path, pages: _Pages, scanned: bool) -> Disclosure:
+    if scanned:
         from finacct.extract import ocr
-        pages = ocr.read_pages(path)
-    detect.check_text_layer(path.name, sum(len(w.text) for p in pages for w in p.words), len(pages), scanned)
-    lines = [ln.text for p in pages for ln in p.lines]
-    d, template = _disclosure(path.name, lines, [(p.number, ln.text) for p in pages for ln in p.lines])
-    where = locate.locate_pages([p.lines for p in pages], template)
+    detect.check_text_layer(path.name, pages.chars, len(pages), scanned)
+    d, template = _disclosure(path.name, [t for _, t in pages.text], pages.text)
+    where = locate.locate_pages(pages.lines(), template)
     found, facts, texts, units = {}, {}, {}, {}
     for tid, idx in where.items():
         spec = template.tables[tid]
+        table = [pages[i] for i in idx]
         try:
-            read = grid.read_table(template, spec, [pages[i] for i in idx], d.warnings)
+            read = grid.read_table(template, spec, table, d.warnings)
         except Exception as exc:  # one unparseable table must not lose the others
-            d.warnings.append(f"{tid} ({spec.name}) p{pages[idx[0]].number}: layout not understood ({exc}); table left out")
+            d.warnings.append(f"{tid} ({spec.name}) p{table[0].number}: layout not understood ({exc}); table left out")
             continue
-        found[tid], texts[tid] = [pages[i].number for i in idx], read.text
+        found[tid], texts[tid] = [p.number for p in table], read.text
         rows = canonical.facts(spec, read.rows, d.warnings)
         if scanned:
-            rows = ocr.checksum(spec, rows, [pages[i] for i in idx], d.warnings)
+            rows = ocr.checksum(spec, rows, table, d.warnings)
         facts[tid] = _in_document_unit(d, tid, read.unit, rows)
         if read.unit and read.unit != d.unit:
             units[tid] = read.unit

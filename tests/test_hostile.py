@@ -22,6 +22,7 @@ from conftest import ROOT, SAMPLE
 from pikepdf import Array, Dictionary, Name, Stream
 
 from finacct import Corpus, batch
+from finacct.extract import pdf as reader
 from finacct.store import Store
 
 TEXT = SAMPLE.read_text(encoding="utf-8")
@@ -142,8 +143,81 @@ def test_hostile_names_undated_twins_and_failures(tmp_path: Path, capsys: pytest
 
 
 # -- hostile files: refused in seconds, with one line, in bounded memory -------------------------------
-def _form(pdf: pikepdf.Pdf, content: bytes, font: Dictionary, **xobjects: Stream) -> Stream:
-    form = pdf.make_indirect(Stream(pdf, content))
+def lzw(data: bytes) -> bytes:
+    """data LZW-encoded as PDF writers did (codes of 9 to 12 bits, the width growing one code
+    early), the table cleared before it fills."""
+    table = {bytes([i]): i for i in range(256)}
+    codes, word = [256], b""
+    for byte in data:
+        if word + bytes([byte]) in table:
+            word += bytes([byte])
+            continue
+        codes.append(table[word])
+        table[word + bytes([byte])] = len(table) + 2
+        word = bytes([byte])
+        if len(table) + 2 == 4000:
+            codes.append(256)
+            table = {bytes([i]): i for i in range(256)}
+    codes += [table[word], 257] if word else [257]
+    bits, held, width, known, out = 0, 0, 9, 258, bytearray()
+    for k, code in enumerate(codes):
+        bits, held = (bits << width) | code, held + width
+        while held >= 8:
+            held -= 8
+            out.append(bits >> held)
+            bits &= (1 << held) - 1
+        if code == 256:
+            width, known = 9, 258
+        elif codes[k - 1] != 256:   # the reader learns a code from the second one after a clear
+            known += 1
+            width = min(12, max(width, (known + 1).bit_length()))
+    return bytes(out + (bytes([bits << (8 - held) & 0xFF]) if held else b""))
+
+
+def run_length(data: bytes) -> bytes:
+    """data RunLength-encoded: runs of a repeated byte, literal stretches between them."""
+    out, i = bytearray(), 0
+    while i < len(data):
+        run = len(data[i:i + 128]) - len(data[i:i + 128].lstrip(data[i:i + 1]))
+        if run > 1:
+            out += bytes([257 - run]) + data[i:i + 1]
+            i += run
+        else:
+            out += bytes([0]) + data[i:i + 1]
+            i += 1
+    return bytes(out + b"\x80")
+
+
+ENCODERS = {Name.LZWDecode: lzw, Name.RunLengthDecode: run_length}
+
+
+def _write(stream: Stream, content: bytes, filter: Name | None) -> None:
+    """The stream's content, encoded with `filter` (LZW, RunLength) as an old writer would."""
+    if filter is None:
+        stream.write(content)
+    else:
+        stream.write(ENCODERS[filter](content), filter=filter)
+
+
+@pytest.mark.parametrize("filter", [Name.LZWDecode, Name.RunLengthDecode])
+def test_the_form_guard_reads_lzw_and_run_length_as_qpdf_does(tmp_path: Path, filter: Name) -> None:
+    """Content long enough for LZW's codes to reach 12 bits and its table to be cleared: the
+    guard decodes what qpdf decodes (and the fixtures below are what they claim to be)."""
+    ops = [b"q", b"Q", b"/Fm0 Do", b"1 0 0 1 5 5 cm", b"BT", b"ET", b"(x) Tj", b"0 0 m 9 9 l S"]
+    data = b" ".join(ops[(k * k + k // 7) % len(ops)] for k in range(40_000))
+    pdf = pikepdf.new()
+    pdf.Root.Data = pdf.make_indirect(Stream(pdf, b""))
+    _write(pdf.Root.Data, data, filter)
+    pdf.save(tmp_path / "stream.pdf", compress_streams=False)
+    with pikepdf.open(tmp_path / "stream.pdf") as back:
+        assert back.Root.Data.read_bytes(pikepdf.StreamDecodeLevel.specialized) == data
+    guard = reader._File((tmp_path / "stream.pdf").read_bytes())
+    assert [guard.decoded(s) for _, s in guard.streams()] == [data]
+
+
+def _form(pdf: pikepdf.Pdf, content: bytes, font: Dictionary, filter: Name | None = None, **xobjects: Stream) -> Stream:
+    form = pdf.make_indirect(Stream(pdf, b""))
+    _write(form, content, filter)
     form.Type, form.Subtype, form.BBox = Name.XObject, Name.Form, Array([0, 0, 600, 800])
     form.Resources = Dictionary(Font=Dictionary(F1=font), XObject=Dictionary(**xobjects))
     return form
@@ -154,26 +228,37 @@ def _page(pdf: pikepdf.Pdf, content: bytes, **xobjects: Stream) -> None:
                                              Resources=Dictionary(XObject=Dictionary(**xobjects)))))
 
 
-def self_drawing_form(path: Path) -> None:
+def self_drawing_form(path: Path, filter: Name | None = None) -> None:
     """A form that draws itself twice: PDFium would parse 2^depth copies loading the page."""
     pdf = pikepdf.new()
     font = pdf.make_indirect(Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica))
     form = _form(pdf, b"", font)
     form.Resources.XObject.Fm0 = form
-    form.write(b"BT /F1 12 Tf 10 10 Td (loop) Tj ET q .9 0 0 .9 5 5 cm /Fm0 Do Q q .5 0 0 .5 300 0 cm /Fm0 Do Q")
+    _write(form, b"BT /F1 12 Tf 10 10 Td (loop) Tj ET q .9 0 0 .9 5 5 cm /Fm0 Do Q q .5 0 0 .5 300 0 cm /Fm0 Do Q", filter)
     _page(pdf, b"/Fm0 Do", Fm0=form)
-    pdf.save(path, object_stream_mode=pikepdf.ObjectStreamMode.generate)   # the form's resources packed in an object stream
+    pdf.save(path, object_stream_mode=pikepdf.ObjectStreamMode.generate,   # the form's resources packed in an object stream
+             compress_streams=filter is None)                              # an encoded content left as it is
 
 
-def fanned_out_forms(path: Path) -> None:
+def fanned_out_forms(path: Path, filter: Name | None = None) -> None:
     """Forms drawing the form below ten times, eight levels deep: 10^8 form parses."""
     pdf = pikepdf.new()
     font = pdf.make_indirect(Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica))
-    form = _form(pdf, b"BT /F1 12 Tf 10 10 Td (leaf) Tj ET", font)
+    form = _form(pdf, b"BT /F1 12 Tf 10 10 Td (leaf) Tj ET", font, filter)
     for _ in range(8):
-        form = _form(pdf, b"".join(b"q 1 0 0 1 %d 0 cm /C Do Q " % i for i in range(10)), font, C=form)
+        form = _form(pdf, b"".join(b"q 1 0 0 1 %d 0 cm /C Do Q " % i for i in range(10)), font, filter, C=form)
     _page(pdf, b"/C Do", C=form)
-    pdf.save(path)
+    pdf.save(path, compress_streams=filter is None)
+
+
+def self_drawing_lzw_form(path: Path) -> None:
+    """The self-drawing form in an LZWDecode stream, which the guard once could not read."""
+    self_drawing_form(path, Name.LZWDecode)
+
+
+def fanned_out_run_length_forms(path: Path) -> None:
+    """The fanned-out forms in RunLengthDecode streams."""
+    fanned_out_forms(path, Name.RunLengthDecode)
 
 
 def many_pages(path: Path) -> None:
@@ -221,6 +306,8 @@ def extract_limited(path: Path, timeout: float = 30) -> tuple[int, str, float, i
 
 @pytest.mark.parametrize(("make", "says"), [
     (self_drawing_form, "draws form XObjects within each other"), (fanned_out_forms, "draws form XObjects within each other"),
+    (self_drawing_lzw_form, "draws form XObjects within each other"),
+    (fanned_out_run_length_forms, "draws form XObjects within each other"),
     (many_pages, "2500 pages"), (many_objects, "holds more than 200,000 objects"), (zip_bomb, "zip bomb"),
 ])
 def test_hostile_files_are_refused_quickly_with_one_line(tmp_path: Path, make, says: str) -> None:

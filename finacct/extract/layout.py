@@ -1,8 +1,10 @@
 """Lines and rows from positioned words: the geometry shared by every PDF layout."""
 from __future__ import annotations
 
+import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 AMOUNT = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d{1,2}$|^-?\d{1,3}(?:,\d{3})+$|^[-—－–]{1,2}$")
 DASH = re.compile(r"^[-—－–]{1,2}$")  # printed for zero
@@ -20,10 +22,11 @@ class Word:
     bottom: float
     baseline: float
     size: float
+    # the centre, stored: tables compare it with every ruling, hundreds of thousands of times a document
+    xc: float = field(init=False, repr=False, compare=False)
 
-    @property
-    def xc(self) -> float:
-        return (self.x0 + self.x1) / 2
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "xc", (self.x0 + self.x1) / 2)
 
     @property
     def is_amount(self) -> bool:
@@ -41,7 +44,8 @@ def amount(text: str) -> float:
 
 @dataclass
 class Line:
-    """Words on (nearly) one baseline, left to right."""
+    """Words on (nearly) one baseline, left to right. Its text and whether it is a row are
+    worked out once: the template choice, locate and the table reader all ask every line."""
 
     words: list[Word]
 
@@ -49,11 +53,11 @@ class Line:
     def baseline(self) -> float:
         return sum(w.baseline for w in self.words) / len(self.words)
 
-    @property
+    @cached_property
     def text(self) -> str:
         return "".join(w.text for w in self.words)
 
-    @property
+    @cached_property
     def is_data(self) -> bool:
         """A table row: it holds an amount or starts with a classification code."""
         first = self.words[0]
@@ -73,5 +77,5 @@ def group_lines(words: list[Word], tolerance: float = 0.45) -> list[Line]:
 
 
 def band_index(y: float, rules: list[float]) -> int:
-    """Index of the band between horizontal rulings that holds y."""
-    return sum(1 for r in rules if r < y)
+    """Index of the band between horizontal rulings (sorted top-down) that holds y."""
+    return bisect.bisect_left(rules, y)

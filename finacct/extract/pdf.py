@@ -13,12 +13,14 @@ import math
 import mmap
 import re
 import zlib
-from collections import Counter
-from collections.abc import Iterator
+from collections import Counter, deque
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
@@ -29,6 +31,9 @@ from finacct.extract.layout import Line, Word, group_lines
 WORD_GAP = 0.25
 # Paths thinner than this (points) are rulings.
 RULE_THICKNESS = 2.5
+RULE_DEPTH = 3                     # levels of content searched for rulings: the page, its forms, forms in those
+# PDFium keeps what it parsed until the document is closed: reopened after this many pages.
+REOPEN = 25
 # Resource guards: a disclosure has tens to hundreds of pages, thousands of objects a page and
 # a few form XObjects; anything far beyond is refused with one line before PDFium expands it.
 MAX_PAGES = 2000
@@ -76,12 +81,18 @@ def open_pdf(path: Path) -> pdfium.PdfDocument:
     return doc
 
 
-def read_pages(path: Path) -> list[Page]:
-    """All pages of a PDF as positioned words and rulings, within the resource guards."""
+def iter_pages(path: Path) -> Iterator[Page]:
+    """The pages of a PDF one at a time, as positioned words and rulings, within the resource
+    guards. The document is reopened every REOPEN pages: PDFium keeps every object it has
+    parsed until the document is closed, so its memory would otherwise grow with the page count."""
     doc = open_pdf(path)
     budget = Budget(path.name)
     try:
-        return [_page(doc[i], i + 1, budget) for i in range(len(doc))]
+        for i in range(len(doc)):
+            if i and i % REOPEN == 0:
+                doc.close()
+                doc = pdfium.PdfDocument(str(path))
+            yield _page(doc[i], i + 1, budget)
     finally:
         doc.close()
 
@@ -94,10 +105,8 @@ class Budget:
     objects: int = 0
     chars: int = 0
 
-    def add_objects(self, page: pdfium.PdfPage, number: int) -> None:
-        """Count the page's objects, descending into form XObjects, before any text is
-        extracted: a page that draws forms within forms is refused, not expanded."""
-        n = _count_objects(page.raw, min(MAX_PAGE_OBJECTS, MAX_OBJECTS - self.objects) + 1)
+    def add_objects(self, n: int, number: int) -> None:
+        """Count a page's objects (n as _scan counted them up to self.left())."""
         if n > MAX_PAGE_OBJECTS:
             raise UnreadableError(f"{self.name}: page {number} holds more than {MAX_PAGE_OBJECTS:,} objects "
                                   "(counting those inside form XObjects); refused")
@@ -105,27 +114,57 @@ class Budget:
         if self.objects > MAX_OBJECTS:
             raise UnreadableError(f"{self.name}: more than {MAX_OBJECTS:,} page objects by page {number}; refused")
 
+    def left(self) -> int:
+        """Objects a page may hold before it or the document is refused, plus one."""
+        return min(MAX_PAGE_OBJECTS, MAX_OBJECTS - self.objects) + 1
+
     def add_chars(self, n: int, number: int) -> None:
         self.chars += n
         if self.chars > MAX_TEXT_CHARS:
             raise UnreadableError(f"{self.name}: more than {MAX_TEXT_CHARS:,} characters of text by page {number}; refused")
 
 
-def _count_objects(raw: Any, limit: int) -> int:
-    """Page objects of a loaded page with those inside form XObjects, counted up to `limit`."""
-    stack = [(raw, pdfium_c.FPDFPage_CountObjects(raw), pdfium_c.FPDFPage_GetObject, 0)]
-    seen = 0
-    while stack:
-        parent, n, get, depth = stack.pop()
-        seen += n
-        if seen >= limit:
-            return seen
-        if depth >= FORM_DEPTH:
-            continue
-        for i in range(n):
-            obj = get(parent, i)
-            if pdfium_c.FPDFPageObj_GetType(obj) == pdfium_c.FPDF_PAGEOBJ_FORM:
-                stack.append((obj, pdfium_c.FPDFFormObj_CountObjects(obj), pdfium_c.FPDFFormObj_GetObject, depth + 1))
+def _bare(fn: Any) -> Any:
+    """fn without ctypes' per-argument conversion, which costs more than PDFium's own work in
+    the calls made for every character and page object (callers pass handles, ints and byref()s)."""
+    return ctypes.CFUNCTYPE(fn.restype)(ctypes.cast(fn, ctypes.c_void_p).value)
+
+
+_count_page, _count_form = _bare(pdfium_c.FPDFPage_CountObjects), _bare(pdfium_c.FPDFFormObj_CountObjects)
+_get_page_obj, _get_form_obj = _bare(pdfium_c.FPDFPage_GetObject), _bare(pdfium_c.FPDFFormObj_GetObject)
+_obj_type, _obj_bounds = _bare(pdfium_c.FPDFPageObj_GetType), _bare(pdfium_c.FPDFPageObj_GetBounds)
+_char_angle, _font_size = _bare(pdfium_c.FPDFText_GetCharAngle), _bare(pdfium_c.FPDFText_GetFontSize)
+_loose_box, _char_origin = _bare(pdfium_c.FPDFText_GetLooseCharBox), _bare(pdfium_c.FPDFText_GetCharOrigin)
+_consume = deque(maxlen=0).extend
+
+
+def _bulk(fn: Any, args: list[Iterable], n: int, ctype: Any, values: int, pointers: int) -> np.ndarray:
+    """fn(*args[i], out…) for i < n in one pass in C, with no Python object per call but the
+    pointers: each call writes `values` ctype values, through one pointer to them all (a struct)
+    or one pointer each; returned as an (n, values) array of floats."""
+    buf = (ctype * (values * n))()
+    size = ctypes.sizeof(ctype)
+    outs = [map(ctypes.byref, repeat(buf, n), range(k * size, values * size * n, values * size)) for k in range(pointers)]
+    _consume(map(fn, *args, *outs))
+    return np.frombuffer(buf, np.dtype(ctype)).reshape(n, values).astype(float)
+
+
+def _scan(parent: Any, count: Any, get: Any, depth: int, limit: int, paths: list) -> int:
+    """Page objects in parent with those inside the form XObjects it draws (to FORM_DEPTH
+    levels), counted up to `limit`; the paths within RULE_DEPTH levels, the candidate rulings,
+    are added to `paths` in drawing order. One pass serves the guard and the rulings."""
+    n = max(count(parent), 0)
+    if n >= limit or depth >= FORM_DEPTH:
+        return n
+    objects = list(map(get, repeat(parent, n), range(n)))
+    seen = n
+    for obj, kind in zip(objects, map(_obj_type, objects)):
+        if kind == pdfium_c.FPDF_PAGEOBJ_PATH and depth < RULE_DEPTH:
+            paths.append(obj)
+        elif kind == pdfium_c.FPDF_PAGEOBJ_FORM:
+            seen += _scan(obj, _count_form, _get_form_obj, depth + 1, limit - seen, paths)
+            if seen >= limit:
+                break
     return seen
 
 
@@ -139,14 +178,14 @@ class Frame:
     width: float  # page-space box
     height: float
 
-    def point(self, x: float, y: float) -> tuple[float, float]:
+    def point(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         w, h = self.width, self.height
         return ((x, h - y), (y, x), (w - x, y), (h - y, w - x))[self.turns]
 
-    def box(self, left: float, bottom: float, right: float, top: float) -> tuple[float, float, float, float]:
+    def box(self, left: np.ndarray, bottom: np.ndarray, right: np.ndarray, top: np.ndarray) -> tuple[np.ndarray, ...]:
         """(x0, x1, top, bottom) in reading coordinates."""
         (a, b), (c, d) = self.point(left, bottom), self.point(right, top)
-        return min(a, c), max(a, c), min(b, d), max(b, d)
+        return np.minimum(a, c), np.maximum(a, c), np.minimum(b, d), np.maximum(b, d)
 
     @property
     def size(self) -> tuple[float, float]:
@@ -154,25 +193,30 @@ class Frame:
 
 
 def _frame(page: pdfium.PdfPage, tp: pdfium.PdfTextPage, n: int) -> Frame:
-    """The quarter turn most of the page's characters are printed at (sampled)."""
+    """The quarter turn most of the page's characters are printed at (sampled; the sampling
+    stops once no other turn can catch up)."""
     left, bottom, right, top = page.get_bbox()
+    samples = range(0, n, max(1, n // 200))
     votes = [0, 0, 0, 0]
-    for i in range(0, n, max(1, n // 200)):
-        angle = pdfium_c.FPDFText_GetCharAngle(tp.raw, i)
+    for k, angle in enumerate(map(_char_angle, repeat(tp.raw), samples)):
         if angle >= 0:  # pdfium measures clockwise
             votes[-round(angle / (math.pi / 2)) % 4] += 1
+        first, second = sorted(votes, reverse=True)[:2]
+        if first - second > len(samples) - k - 1:   # no other turn can catch up
+            break
     return Frame(max(range(4), key=lambda q: votes[q]), right - left, top - bottom)
 
 
-def _page(page: pdfium.PdfPage, number: int, budget: Budget | None = None) -> Page:
-    if budget is not None:
-        budget.add_objects(page, number)
+def _page(page: pdfium.PdfPage, number: int, budget: Budget) -> Page:
+    """One page read: its objects counted (refused before any text is extracted if a page
+    draws forms within forms beyond the limits), then its words and rulings."""
+    paths: list = []
+    budget.add_objects(_scan(page.raw, _count_page, _get_page_obj, 0, budget.left(), paths), number)
     tp = page.get_textpage()
     n = tp.count_chars()
-    if budget is not None:
-        budget.add_chars(n, number)
+    budget.add_chars(n, number)
     frame = _frame(page, tp, n)
-    rules, vrules = _rules(page, frame)
+    rules, vrules = _rules(paths, frame)
     width, height = frame.size
     out = Page(number, width, height, _words(tp, n, frame), rules, vrules)
     tp.close()
@@ -181,46 +225,53 @@ def _page(page: pdfium.PdfPage, number: int, budget: Budget | None = None) -> Pa
 
 
 def _words(tp: pdfium.PdfTextPage, n: int, frame: Frame) -> list[Word]:
-    text = tp.get_text_range(0, n) if n else ""
-    ox, oy = ctypes.c_double(), ctypes.c_double()
-    words: list[Word] = []
-    cur: list | None = None  # [text, x0, x1, top, bottom, baseline, size]
-    for i, ch in enumerate(text[:n]):
-        if ch.isspace() or ch == "\ufffe":
-            if cur:
-                words.append(Word(*cur))
-            cur = None
-            continue
-        x0, x1, top, bottom = frame.box(*tp.get_charbox(i, loose=True))
-        pdfium_c.FPDFText_GetCharOrigin(tp.raw, i, ox, oy)
-        size = pdfium_c.FPDFText_GetFontSize(tp.raw, i)
-        if not 0 < size <= 1.5 * (bottom - top):  # some producers report text-space sizes
-            size = bottom - top
-        base = frame.point(ox.value, oy.value)[1]
-        if cur and abs(cur[5] - base) < 0.3 * size and -0.5 * size < x0 - cur[2] < WORD_GAP * size:
-            cur[0] += ch
-            cur[2] = max(cur[2], x1)
-            cur[3] = min(cur[3], top)
-            cur[4] = max(cur[4], bottom)
+    """Characters joined into words: a character continues the word before it when it follows
+    it in the text, on the word's baseline and close after it. The boxes, origins and sizes of
+    all characters are read in bulk and turned into reading coordinates as arrays; only finding
+    where words start is a loop."""
+    text = tp.get_text_range(0, n)[:n] if n else ""
+    chars = [i for i, ch in enumerate(text) if not ch.isspace() and ch != "\ufffe"]
+    k = len(chars)
+    if not k:
+        return []
+    left, top, right, bottom = _bulk(_loose_box, [repeat(tp.raw, k), chars], k, ctypes.c_float, 4, 1).T  # FS_RECTF order
+    x0, x1, tops, bottoms = frame.box(left, bottom, right, top)
+    base = frame.point(*_bulk(_char_origin, [repeat(tp.raw, k), chars], k, ctypes.c_double, 2, 2).T)[1]
+    size = np.fromiter(map(_font_size, repeat(tp.raw, k), chars), float, k)
+    size = np.where((size > 0) & (size <= 1.5 * (bottoms - tops)), size, bottoms - tops)  # some producers report text-space sizes
+    starts = []
+    last, first_base, right_edge = -2, 0.0, 0.0   # the word so far: its first baseline, its right edge
+    for j, (i, a, b, y, s) in enumerate(zip(chars, x0.tolist(), x1.tolist(), base.tolist(), size.tolist())):
+        if i == last + 1 and abs(first_base - y) < 0.3 * s and -0.5 * s < a - right_edge < WORD_GAP * s:
+            right_edge = max(right_edge, b)
         else:
-            if cur:
-                words.append(Word(*cur))
-            cur = [ch, x0, x1, top, bottom, base, size]
-    if cur:
-        words.append(Word(*cur))
-    return words
+            starts.append(j)
+            first_base, right_edge = y, b
+        last = i
+    ends = [*starts[1:], k]
+    cols = (x0[starts], np.maximum.reduceat(x1, starts), np.minimum.reduceat(tops, starts),
+            np.maximum.reduceat(bottoms, starts), base[starts], size[starts])
+    return [Word(text[chars[a]:chars[b - 1] + 1], *v) for a, b, *v in zip(starts, ends, *(c.tolist() for c in cols))]
 
 
-def _rules(page: pdfium.PdfPage, frame: Frame) -> tuple[list[tuple[float, float, float]], list[tuple[float, float, float]]]:
+def _rules(paths: list, frame: Frame) -> tuple[list[tuple[float, float, float]], list[tuple[float, float, float]]]:
     """Horizontal rulings (y, x0, x1) and vertical ones (x, top, bottom) in reading
     coordinates: thin paths, and the edges of thin rectangles."""
-    rules, vrules = [], []
-    for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_PATH,), max_depth=3):
-        x0, x1, top, bottom = frame.box(*obj.get_bounds())
-        if bottom - top <= RULE_THICKNESS and x1 - x0 > 3:
-            rules.append(((top + bottom) / 2, x0, x1))
-        elif x1 - x0 <= RULE_THICKNESS and bottom - top > 3:
-            vrules.append(((x0 + x1) / 2, top, bottom))
+    if not paths:
+        return [], []
+    out = [ctypes.c_float() for _ in range(4)]
+    refs = [ctypes.byref(v) for v in out]
+    bounds = []   # left, bottom, right, top of each path
+    for path in paths:
+        if _obj_bounds(path, *refs):
+            bounds += [v.value for v in out]
+    if not bounds:
+        return [], []
+    x0, x1, top, bottom = frame.box(*np.array(bounds).reshape(-1, 4).T)
+    flat = (bottom - top <= RULE_THICKNESS) & (x1 - x0 > 3)
+    upright = ~flat & (x1 - x0 <= RULE_THICKNESS) & (bottom - top > 3)
+    rules = list(zip(((top + bottom) / 2)[flat].tolist(), x0[flat].tolist(), x1[flat].tolist()))
+    vrules = list(zip(((x0 + x1) / 2)[upright].tolist(), top[upright].tolist(), bottom[upright].tolist()))
     return rules, vrules
 
 
@@ -306,6 +357,58 @@ class _Blank(str):
     """A string, number or keyword: kept apart from names."""
 
 
+def _lzw(data: bytes, early: int) -> bytes:
+    """LZWDecode: 9- to 12-bit codes, most significant bit first, the code width growing one
+    code early when `early` is 1 (PDF's EarlyChange); at most MAX_STREAM bytes."""
+    out = bytearray()
+    table = [bytes([i]) for i in range(256)] + [b"", b""]   # 256: clear the table, 257: end
+    prev: bytes | None = None
+    width, bits, held = 9, 0, 0
+    for byte in data:
+        bits, held = (bits << 8) | byte, held + 8
+        if held < width:
+            continue
+        held -= width
+        code, bits = bits >> held, bits & ((1 << held) - 1)
+        if code == 256:
+            del table[258:]
+            width, prev = 9, None
+            continue
+        if code < 256 or 257 < code < len(table):
+            entry = table[code]
+        elif code == len(table) and prev is not None:
+            entry = prev + prev[:1]
+        else:   # the end, or a damaged stream
+            break
+        out += entry
+        if len(out) >= MAX_STREAM:
+            break
+        if prev is not None and len(table) < 4096:
+            table.append(prev + entry[:1])
+            if len(table) + early >= 1 << width and width < 12:
+                width += 1
+        prev = entry
+    return bytes(out[:MAX_STREAM])
+
+
+def _run_length(data: bytes) -> bytes:
+    """RunLengthDecode: n < 128 copies the next n + 1 bytes, n > 128 repeats the next byte
+    257 - n times, 128 ends; at most MAX_STREAM bytes."""
+    out = bytearray()
+    i = 0
+    while i < len(data) and len(out) < MAX_STREAM:
+        n = data[i]
+        if n == 128:
+            break
+        if n < 128:
+            out += data[i + 1:i + 2 + n]
+            i += n + 2
+        else:
+            out += data[i + 1:i + 2] * (257 - n)
+            i += 2
+    return bytes(out[:MAX_STREAM])
+
+
 class _File:
     """A PDF's objects by number, read on demand from the bytes (the last definition wins)."""
 
@@ -379,17 +482,26 @@ class _File:
         return None
 
     def decoded(self, s: Any) -> bytes | None:
-        """A stream's data through its filters (Flate, ASCIIHex, ASCII85), at most MAX_STREAM
-        bytes; None for a filter the guard does not decode."""
+        """A stream's data through its filters (Flate, LZW, RunLength, ASCIIHex, ASCII85: every
+        one PDFium decodes in a content stream), at most MAX_STREAM bytes; None for a filter the
+        guard does not decode."""
         if not isinstance(s, _Stream):
             return None
         end = self.data.find(b"endstream", s.start)
         raw = bytes(self.data[s.start:end if end >= 0 else len(self.data)])
         filters = self.get(s.get("Filter"))
-        for f in filters if isinstance(filters, list) else [filters] if filters else []:
-            f = self.get(f)
+        filters = filters if isinstance(filters, list) else [filters] if filters else []
+        parms = self.get(s.get("DecodeParms", s.get("DP")))
+        parms = parms if isinstance(parms, list) else [parms]
+        for f, parm in zip(filters, parms + [None] * len(filters)):
+            f, parm = self.get(f), self.get(parm)
             if f in ("FlateDecode", "Fl"):
                 raw = zlib.decompressobj().decompress(raw, MAX_STREAM)
+            elif f in ("LZWDecode", "LZW"):
+                early = self.get(parm.get("EarlyChange")) if isinstance(parm, dict) else None
+                raw = _lzw(raw, 0 if early == "0" else 1)
+            elif f in ("RunLengthDecode", "RL"):
+                raw = _run_length(raw)
             elif f in ("ASCIIHexDecode", "AHx"):
                 digits = re.sub(rb"[^0-9A-Fa-f]", b"", raw.split(b">")[0])
                 raw = binascii.unhexlify(digits + b"0" * (len(digits) % 2))

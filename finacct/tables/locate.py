@@ -7,12 +7,14 @@ from finacct.extract.layout import Line
 from finacct.tables.specs import TITLE_PREFIX, Template, match_title
 
 SECTION = re.compile(r"^第[一二三四五六]部分|情况说明$|^名词解释|绩效自评|^[一二三四五六七八九十]+、.{2,20}(说明|情况)$")
+SPACE = re.compile(r"\s+")
+NOT_TITLE = re.compile(r"[。，；：:]|《|(说明|情况|分析)$")   # sentence punctuation, or a heading of prose
 
 
 def title_text(text: str) -> str | None:
     """The line without its table number, if it can be a title (short, no sentence punctuation)."""
-    flat = TITLE_PREFIX.sub("", re.sub(r"\s+", "", text))
-    if len(flat) > 45 or re.search(r"[。，；：:]|《", flat) or re.search(r"(说明|情况|分析)$", flat):
+    flat = TITLE_PREFIX.sub("", SPACE.sub("", text))
+    if len(flat) > 45 or NOT_TITLE.search(flat):
         return None
     return flat
 
@@ -43,9 +45,17 @@ def _is_contents(lines: list[Line], titles: int) -> bool:
         titles >= 3 and not any(w.is_amount for ln in lines for w in ln.words))
 
 
+def may_hold_table(lines: list[Line]) -> bool:
+    """Whether locate_pages can place a table on a page with these lines, whatever the
+    template: only a title of some template's table or a row does. A page that cannot is
+    passed to locate_pages as no lines (it ends the table before it either way)."""
+    return any(ln.is_data for ln in lines) or any(title_of(ln.text) for ln in lines)
+
+
 def locate_pages(pages: list[list[Line]], template: Template) -> dict[str, list[int]]:
     """Table id -> indexes of the pages it is printed on (several small tables may share a
-    page); an untitled page of rows continues the last table."""
+    page); an untitled page of rows continues the last table. Pages for which may_hold_table
+    is false may be given as no lines."""
     found: dict[str, list[int]] = {}
     current: str | None = None
     for i, lines in enumerate(pages):
