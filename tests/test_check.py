@@ -54,16 +54,27 @@ EXPECTED = {
     },
     "chongqing_swu_university_2023_budget.pdf": {  # E1/E2: 2050202 收入合计 printed 0.50 low
         "error": [("b02.hierarchy", "款 20502 total"), ("b02.columns", "b02 2050202 ")],
+        # 预算情况说明 p11: 上年结转 93,801.70 / 557,259.13 = 16.833% printed 16.84%, so that the five shares make 100.00%
+        "rounding": [("narrative.share", "16.84%")],
     },
     "putuo_wanli_street_2024_budget.pdf": {  # N1: b09 prints its figures under a note that it is empty
-        "error": [("completeness.empty_note", "b09 prints amounts")],
+        "error": [("completeness.empty_note", "b09 prints amounts"),
+                  # 编制说明 p9, item 31 住房公积金: “…（项）”350.35万元 (= b05 2210201) then 2024年预算安排352.67万元; its
+                  # 增加0.53% fits 350.35 (vs 348.52), not 352.67 (+1.19%): 352.67 is a misprint the sentence contradicts
+                  ("narrative.item", "352.67"), ("narrative.change_pct", "0.53%")],
     },
     "putuo_district_office_2025_budget.pdf": {},
-    "jiangsu_high_court_2018_budget.pdf": {},
+    "jiangsu_high_court_2018_budget.pdf": {  # 预算情况说明 p19, 法院（款）一般行政事务管理（项）: the tables' 2040502 is
+        # 一般行政管理事务, and 6049.97 after 减少392.92 is 6.10% down from 6442.89, not the 5.95% printed;
+        # p20, 案件执行: 减少100万元，减少9.52， (9.52% of 1050, printed without its %)
+        "error": [("narrative.item_names", "一般行政事务管理"), ("narrative.change_pct", "5.95%"), ("text.number_format", "减少9.52")],
+    },
     "chongqing_swu_university_2023_final.pdf": {  # university template: A1–A7, all rounding
         "rounding": [("t02.hierarchy", "款 20502 other"), ("t02.columns", "t02 2050204 "), ("t03.hierarchy", "类 205 project"),
                      ("t03.columns", "t03 205 "), ("t03.hierarchy", "合计 total basic"), ("t03.hierarchy", "合计 total project"),
-                     ("t03.columns", "t03 total ")],
+                     ("t03.columns", "t03 total "),
+                     # 决算报表说明 p17: 科学技术支出 2,536.65 / 457,676.75 = 0.554% printed 0.56%, so the five shares make 100.00%
+                     ("narrative.share", "0.56%")],
     },
 }
 
@@ -197,6 +208,111 @@ def test_comparisons_that_hold_are_not_errors(tmp_path, subs: list) -> None:
     assert set(f[f["status"] == "error"]["rule"]) == {"x.codes.same_line", "text.typos"}   # the sample's own two
 
 
+INC, DEC = "比上年增加 752.94 万元，增长 12.25%", "比上年减少 356.17 万元，下降 14.32%"
+TOTAL, RECEIVED = "2023 年度收、支总计各 6,901.84 万元", "本年收入合计 6,901.75 万元"
+BASIC, OVER = "基本支出 4,771.53 万元，", "118.54%。决算数大于预算 数"
+# The 情况说明 as other provinces' templates word it, injected into the sample: (what, printed right,
+# printed wrong, the rule that must call the wrong one an error). Right, each adds no error.
+PHRASINGS = [
+    ("较上年", [(INC, "较上年增加 752.94 万元，增长 12.25%")], [(INC, "较上年增加 752.94 万元，增长 13.25%")], "narrative.change_pct"),
+    ("同比", [(INC, "同比增加 752.94 万元，同比增长 12.25%")], [(INC, "同比增加 752.94 万元，同比增长 12.52%")], "narrative.change_pct"),
+    ("同比下降", [(DEC, "同比减少 356.17 万元，同比下降 14.32%")], [(DEC, "同比减少 356.17 万元，同比下降 14.23%")], "narrative.change_pct"),
+    ("比上年度决算数", [(INC, "比上年度决算数增加 752.94 万元，增长 12.25%")], [(INC, "比上年度决算数增加 762.94 万元，增长 12.25%")],
+     "narrative.change_pct"),
+    ("增长 before 增加", [(INC, "比上年增长 12.25%，增加 752.94 万元")], [(INC, "比上年增长 12.25%，增加 762.94 万元")], "narrative.change_pct"),
+    ("增幅为", [(INC, "比上年增加 752.94 万元，增幅为 12.25%")], [(INC, "比上年增加 752.94 万元，增幅为 12.52%")], "narrative.change_pct"),
+    ("降幅", [(DEC, "比上年减少 356.17 万元，降幅 14.32%")], [(DEC, "比上年减少 356.17 万元，降幅 41.32%")], "narrative.change_pct"),
+    ("上升 / 减少 … 增长", [(INC, "比上年增加 752.94 万元，上升 12.25%")], [(INC, "比上年减少 752.94 万元，增长 12.25%")], "narrative.wording"),
+    ("较上年 flipped", [(DEC, "较上年减少 356.17 万元，下降 14.32%")], [(DEC, "较上年增加 356.17 万元，下降 14.32%")], "narrative.wording"),
+    ("上年决算数为", [("比上年增加 1,062.90 万元", "上年决算数为 3,708.63 万元，比上年增加 1,062.90 万元")],
+     [("比上年增加 1,062.90 万元", "上年决算数为 3,718.63 万元，比上年增加 1,062.90 万元")], "narrative.difference"),
+    ("2022年决算数为", [("比上年增加 1,062.90 万元", "2022 年决算数为 3,708.63 万元，比 2022 年增加 1,062.90 万元")],
+     [("比上年增加 1,062.90 万元", "2022 年决算数为 3,708.63 万元，比 2022 年增加 1,162.90 万元")], "narrative.difference"),
+    ("较2022年的 B", [(INC, "较 2022 年的 6,148.81 万元增加 752.94 万元，增长 12.25%")],
+     [(INC, "较 2022 年的 6,148.81 万元增加 762.94 万元，增长 12.41%")], "narrative.difference"),
+    ("上年的总计 by its year", [(TOTAL, "2022 年度收、支总计各 6,243.44 万元，2023 年度收、支总计各 6,901.84 万元")],
+     [(TOTAL, "2022 年度收、支总计各 6,243.44 万元，2023 年度收、支总计各 6,911.84 万元")], "narrative.amount"),
+    ("增加…等 X 万元", [(INC, "增加行政事业单位养老支出等 752.94 万元，增长 12.25%")],
+     [(INC, "增加行政事业单位养老支出等 762.94 万元，增长 12.25%")], "narrative.change_pct"),
+    ("比上年（B 万元）", [(INC, "比上年（6,148.81 万元）增加 752.94 万元，增长 12.25%")],
+     [(INC, "比上年（6,148.81 万元）增加 742.94 万元，增长 12.25%")], "narrative.difference"),
+    ("同比 Y%（上年 B 万元）", [(INC, "同比增长 12.25%（上年 6,148.81 万元）")], [(INC, "同比增长 12.52%（上年 6,148.81 万元）")],
+     "narrative.change_pct"),
+    ("与年初预算相比", [(OVER, "118.54%。与年初预算相比，增加 466.25 万元，增长 18.54%。决算数大于预算 数")],
+     [(OVER, "118.54%。与年初预算相比，增加 476.25 万元，增长 18.54%。决算数大于预算 数")], "narrative.difference"),
+    ("与年初预算相比 flipped", [(OVER, "118.54%。与年初预算相比增加 466.25 万元。决算数大于预算 数")],
+     [(OVER, "118.54%。与年初预算相比减少 466.25 万元。决算数大于预算 数")], "narrative.wording"),
+    ("决算数大于年初预算数", [(OVER, "118.54%。决算数大于年初预算数")], [(OVER, "118.54%。决算数小于年初预算数")], "narrative.wording"),
+    ("比年初预算减少 (三公)", [("完成预算的 8.44%；", "比年初预算减少 39.71 万元，下降 91.56%；")],
+     [("完成预算的 8.44%；", "比年初预算减少 39.17 万元，下降 91.56%；")], "narrative.difference"),
+    ("比年初预算 Y% (三公)", [("完成预算的 8.44%；", "比年初预算减少 39.71 万元，下降 91.56%；")],
+     [("完成预算的 8.44%；", "比年初预算减少 39.71 万元，下降 81.56%；")], "narrative.change_pct"),
+    ("支出决算为年初预算的", [("完成年初预算的 118.54%", "支出决算为年初预算的 118.54%")],
+     [("完成年初预算的 118.54%", "支出决算为年初预算的 118.45%")], "narrative.completion_rate"),
+    ("预算执行率", [("完成年初预算的 118.54%", "预算执行率为 118.54%")], [("完成年初预算的 118.54%", "预算执行率为 108.54%")],
+     "narrative.completion_rate"),
+    ("占本年支出合计的", [(BASIC, BASIC + "占本年支出合计的 69.13%，")], [(BASIC, BASIC + "占本年支出合计的 68.13%，")], "narrative.share"),
+    ("占本年支出决算的", [(BASIC, BASIC + "占本年支出决算的 69.13%，")], [(BASIC, BASIC + "占本年支出决算的 69.31%，")], "narrative.share"),
+    ("占比", [("占 76.93%", "占比 76.93%")], [("占 76.93%", "占比 77.93%")], "narrative.share"),
+    ("所占比重为", [("占 76.93%", "所占比重为 76.93%")], [("占 76.93%", "所占比重为 75.93%")], "narrative.share"),
+    ("元", [(RECEIVED, "本年收入合计 69,017,500.00 元")], [(RECEIVED, "本年收入合计 69,117,500.00 元")], "narrative.amount"),
+    ("元 change", [(INC, "比上年增加 7,529,400.00 元，增长 12.25%")], [(INC, "比上年增加 7,629,400.00 元，增长 12.25%")], "narrative.change_pct"),
+    ("亿元", [(TOTAL, "2023 年度收、支总计各 0.69 亿元")], [(TOTAL, "2023 年度收、支总计各 0.79 亿元")], "narrative.amount"),
+    ("约 (no figure to check)", [(TOTAL, "2023 年度收、支总计各约 6,900 万元")], [(TOTAL, "2023 年度收、支总计各 6,900 万元")], "narrative.amount"),
+    ("full-width digits", [(RECEIVED, "本年收入合计６９０１．７５万元")], [(RECEIVED, "本年收入合计６９１１．７５万元")], "narrative.amount"),
+    ("full-width ％", [("增长 12.25%", "增长１２．２５％")], [("增长 12.25%", "增长１３．２５％")], "narrative.change_pct"),
+    ("full-width thousands", [(RECEIVED, "本年收入合计6，901.75万元")], [(RECEIVED, "本年收入合计6，911.75万元")], "narrative.amount"),
+    ("ASCII brackets", [("一般公共服务支出 5,309.93 万元", "一般公共服务(类)支出 5,309.93 万元")],
+     [("一般公共服务支出 5,309.93 万元", "一般公共服务(类)支出 5,319.93 万元")], "narrative.amount"),
+    ("收入总计", [(RECEIVED, "收入总计 6,901.75 万元")], [(RECEIVED, "收入总计 6,991.75 万元")], "narrative.amount"),
+    ("收入决算", [(RECEIVED, "2023 年度收入决算 6,901.75 万元")], [(RECEIVED, "2023 年度收入决算 6,991.75 万元")], "narrative.amount"),
+    ("均为", [(TOTAL, "2023 年度收、支总计均为 6,901.84 万元")], [(TOTAL, "2023 年度收、支总计均为 6,981.84 万元")], "narrative.amount"),
+    ("收入支出决算总计", [(TOTAL, "2023 年度收入支出决算总计 6,901.84 万元")], [(TOTAL, "2023 年度收入支出决算总计 6,910.84 万元")],
+     "narrative.amount"),
+    ("财政拨款收入支出决算总计", [("2023 年度财政拨款收、支总计各 6,901.84 万元", "2023 年度财政拨款收入支出决算总计 6,901.84 万元")],
+     [("2023 年度财政拨款收、支总计各 6,901.84 万元", "2023 年度财政拨款收入支出决算总计 6,911.84 万元")], "narrative.amount"),
+]
+
+
+@pytest.mark.parametrize(("what", "right", "wrong", "rule"), PHRASINGS, ids=[p[0] for p in PHRASINGS])
+def test_other_provinces_phrasings_are_read(tmp_path, what: str, right: list, wrong: list, rule: str) -> None:
+    f = _changed(tmp_path, right).check()
+    assert set(f[f["status"] == "error"]["rule"]) == {"x.codes.same_line", "text.typos"}, list(f[f["status"] == "error"]["message"])
+    f = _changed(tmp_path, wrong).check()
+    assert ((f["rule"] == rule) & (f["status"] == "error")).any(), f"{what}: {list(f[f['status'] == 'error']['message'])}"
+
+
+# Misprints put into the narratives of the other templates (university final, the three kinds of budget):
+# (document, a phrase as printed on one line, the phrase misprinted, the rule that must call it an error)
+OTHER_TEMPLATES = [
+    ("chongqing_swu_university_2023_final.pdf", "降低5.20%", "降低5.02%", "narrative.change_pct"),
+    ("chongqing_swu_university_2023_final.pdf", "总支出的92.92%", "总支出的93.92%", "narrative.share"),
+    ("chongqing_swu_university_2023_final.pdf", "增加52,499.75万元", "增加52,599.75万元", "narrative.change_sum"),
+    ("chongqing_swu_university_2023_final.pdf", "决算数为7,970.38", "决算数为7,970.48", "narrative.item"),   # 0.10 off, not rounding
+    ("chongqing_swu_university_2023_budget.pdf", "占41.43%", "占41.34%", "narrative.share"),
+    ("chongqing_swu_university_2023_budget.pdf", "元，占0.50%", "元，占0.05%", "narrative.share_sum"),
+    ("jiangsu_high_court_2018_budget.pdf", "占55.98%", "占56.98%", "narrative.share"),
+    ("jiangsu_high_court_2018_budget.pdf", "增长26.05%", "增长25.05%", "narrative.change_pct"),
+    ("jiangsu_high_court_2018_budget.pdf", "因公出国（境）费支出170万元", "因公出国（境）费支出180万元", "narrative.amount"),
+    ("putuo_wanli_street_2024_budget.pdf", "收入预算15621.11万元", "收入预算15621.41万元", "narrative.amount"),
+    ("putuo_wanli_street_2024_budget.pdf", "减少57.14%", "减少51.14%", "narrative.change_pct"),
+    ("putuo_wanli_street_2024_budget.pdf", "预算数为47.91万元", "预算数为48.91万元", "narrative.amount"),
+    ("putuo_district_office_2025_budget.pdf", "科目1,202.95万元", "科目1,220.95万元", "narrative.item"),
+]
+
+
+@pytest.mark.parametrize(("name", "printed", "misprinted", "rule"), OTHER_TEMPLATES, ids=[f"{n[:14]} {r}" for n, _, _, r in OTHER_TEMPLATES])
+def test_misprints_in_other_templates_narratives_are_found(name: str, printed: str, misprinted: str, rule: str) -> None:
+    from dataclasses import replace
+    d = load(corpus_file(name))
+    text = [(p, t.replace(printed, misprinted, 1)) for p, t in d.text]
+    assert text != d.text, printed
+    f = replace(d, text=text).check()
+    said = re.search(r"\d[\d,]*(?:\.\d+)?", misprinted).group(0).replace(",", "")   # the error names the misprinted figure
+    errors = f[(f["rule"] == rule) & (f["status"] == "error")]
+    assert errors["message"].str.contains(said, regex=False).any(), list(f[f["status"] == "error"]["message"])
+
+
 def test_rate_named_against_the_budget_documents_年初预算(tmp_path) -> None:
     """A 完成年初预算的 R% computed on the 调整预算 the sentence states: with no 年初预算 in the text it
     cannot be judged; the budget document's b05 line is the 年初预算, and the error names both."""
@@ -305,3 +421,12 @@ def test_procurement_awards_cannot_exceed_their_whole(tmp_path) -> None:
     awards = f[f["rule"] == "narrative.procurement_awards"]
     assert set(load(SAMPLE).check().query("rule == 'narrative.procurement_awards'")["status"]) == {"ok"}
     assert list(awards[awards["status"] == "error"]["message"].str[:20]) == ["授予小微企业 ≤ 授予中小企业: 146"]
+
+
+def test_titles_are_the_documents_own_templates(tmp_path) -> None:
+    """A line that names another template's table (a budget's 收支预算总表 quoted in a final) is no
+    title of this document: text.years does not date the document by it."""
+    text = SAMPLE.read_text(encoding="utf-8")
+    (tmp_path / "x.txt").write_text(text.replace(" 第一部分 部门概况", " 第一部分 部门概况\n2021年部门财务收支预算总表", 1), encoding="utf-8")
+    years = load(tmp_path / "x.txt").check().query("rule == 'text.years'")
+    assert list(years["status"]) == ["ok"]

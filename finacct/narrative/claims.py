@@ -22,35 +22,56 @@ from finacct import classify
 from finacct.narrative.text import Sentence
 
 NUM = r"\d+(?:\.\d+)?"
+MONEY = r"亿元|万元?|元"   # the units an amount may carry; claims hold 万元 (0.39万: 万元 with its 元 left out)
+TO_WAN = {"亿元": 10_000.0, "万元": 1.0, "万": 1.0, "元": 0.0001}
 BUDGET = r"年初预算|调整(?:后的?)?预算|全年预算|预算"   # the bases a 预算 comparison or rate may name
 UP, DOWN = ("增加|增长|上升", "减少|下降|降低")
+RATE = "增幅|涨幅|降幅|减幅"   # the rate of a change, with its direction (增幅为 12.25%)
+FLAT = "持平|无变化|没有变化|未发生变化|保持不变|一致|相同"
+YEAR = r"20\d\d"
 TOKEN = re.compile(
     rf"(?P<rate>(?:(?:完成|占|为|达到?)(?P<rbase>{BUDGET})(?:数|金额)?的?|(?P<rbase2>{BUDGET})?(?:执行|完成)率(?:为|达到?)?)"
     rf"(?P<r>{NUM})[%％])"
-    rf"|(?P<budget>(?P<bname>{BUDGET})(?:数|金额)?为?(?P<b>{NUM})万元)"
-    rf"|(?P<chg>(?P<cdir>{UP}|{DOWN})了?(?P<c>{NUM})万元)"
-    rf"|(?P<pct>(?P<pdir>{UP}|{DOWN})(?:（[增长下降减少加低升]{{2,4}}）)?(?P<p>{NUM})(?P<psign>[%％])?(?![个倍万亿元人辆次项家台\d.]))"
+    rf"|(?P<budget>(?P<bname>{BUDGET})(?:数|金额)?为?(?P<b>{NUM})(?P<bu>{MONEY}))"
+    rf"|(?P<chg>(?P<cdir>{UP}|{DOWN})了?(?P<c>{NUM})(?P<cu>{MONEY}))"
+    rf"|(?P<pct>(?P<pdir>{UP}|{DOWN}|{RATE})(?:（[增长下降减少加低升]{{2,4}}）)?(?:为|达)?(?P<p>{NUM})(?P<psign>[%％])?(?![个倍万亿元人辆次项家台\d.]))"
     rf"|(?P<share>占(?P<base>[^，,；。%％\d]{{0,24}}?)(?P<s>{NUM})\s*[%％])"
-    rf"|(?P<prev>(?:上年度?|上一年度?|去年)(?:同期)?(?:决算数?|支出|数)?(?:为|是|的)?(?P<v>{NUM})万元)"
-    rf"|(?P<amt>(?P<a>{NUM})万元?)"
+    rf"|(?P<prev>(?:上年度?|上一年度?|去年|(?P<py>{YEAR})年度?(?:当年)?)(?:同期)?(?:预算执行数|(?:预算|决算)数?|支出|数)?(?:为|是|的)?（?"
+    rf"(?P<v>{NUM})(?P<vu>{MONEY}))"
+    rf"|(?P<approx>(?:约|近|逾|将近|大约)为?{NUM}(?:{MONEY})|{NUM}余(?:{MONEY}))"   # 约6900万元: no figure to check
+    rf"|(?P<amt>(?P<a>{NUM})(?P<au>{MONEY}))"
     rf"|(?P<cmp>决算数?[比较]?(?P<cw>大于|小于|高于|低于|超过|超出|少于|多于|未超过|未超出)(?P<cbase>{BUDGET})"
     rf"|决算数?[与同](?P<cbase2>{BUDGET})数?(?:基本)?持平)"
     rf"|(?P<why>(?P<ww>{UP}|{DOWN})的?(?:主要)?原因)"
-    r"|(?P<flat>持平|无变化|没有变化|未发生变化)")
-KINDS = ("rate", "budget", "chg", "pct", "share", "prev", "amt", "cmp", "why", "flat")
+    rf"|(?<![不未非])(?P<flat>{FLAT})")
+KINDS = ("rate", "budget", "chg", "pct", "share", "prev", "approx", "amt", "cmp", "why", "flat")
 # What a comparison word says of a − b (this year's value against its 预算 or last year's).
 SENSE: dict[str, frozenset[int]] = {
-    **{w: frozenset({1}) for w in ("增加", "增长", "上升", "大于", "高于", "超过", "超出", "多于")},
-    **{w: frozenset({-1}) for w in ("减少", "下降", "降低", "小于", "低于", "少于")},
-    **{w: frozenset({0}) for w in ("持平", "无变化", "没有变化", "未发生变化")},
+    **{w: frozenset({1}) for w in ("增加", "增长", "上升", "增幅", "涨幅", "大于", "高于", "超过", "超出", "多于")},
+    **{w: frozenset({-1}) for w in ("减少", "下降", "降低", "降幅", "减幅", "小于", "低于", "少于")},
+    **{w: frozenset({0}) for w in FLAT.split("|")},
     **{w: frozenset({-1, 0}) for w in ("未超过", "未超出")},
 }
 # Which figure a comparison measures against, said before its word: the last anchor in the clause wins.
-ANCHOR = re.compile(rf"(?P<budget>(?:比|较|与|同|大于|小于|高于|低于|超过|超出)(?:{BUDGET})|预决算)|(?P<prior>(?:比|较|与|同)(?:上年|上一年|去年|20\d\d)|同比)")
+ANCHOR = re.compile(rf"(?P<budget>(?:比|较|与|同|大于|小于|高于|低于|超过|超出)(?:{BUDGET})|预决算)|(?P<prior>(?:比|较|与|同)(?:上年|上一年|去年|{YEAR})|同比)")
+PRIOR_YEAR = re.compile(rf"(?:比|较|与|同)({YEAR})年")
 CLAUSE = re.compile(r"[；;：:]")
-ITEM_PATH = re.compile(r"(?:^|[：:。])(?:\d+[、.．])?(?P<lei>[^：:。]+?)（类）(?P<kuan>[^：:。]+?)（款）(?P<xiang>[^：:。]+?)（项）")
+# A 项 the narrative names by its path, as templates print it: 类（类）款（款）项（项） (the 类 may head the
+# section instead: （一）公共安全（类）), “类-款-项”科目, or 项（code）.
+ITEM_PATHS = (
+    re.compile(r"(?:^|[：:。])(?:\d+[、.．])?“?(?:(?P<lei>[^：:。“]+?)（类）)?(?P<kuan>[^：:。“]+?)（款）(?P<xiang>[^：:。”]+?)（项）”?"),
+    re.compile(r"(?:^|[：:。])?(?:\d+[、.．])?“(?P<lei>[^：:。“”-]+)-(?P<kuan>[^：:。“”]+)-(?P<xiang>[^：:。“”-]+)”(?:科目)?"),
+    re.compile(r"(?:^|[：:。])(?:\d+[、.．])?(?P<xiang>[^：:。，\d（]+)（(?P<code>\d{7})）"),
+)
+HEADING_CLASS = re.compile(r"^(?:[（(][一二三四五六七八九十]+[）)])?(?P<lei>[^（）]+)（类）")
+# A subject that names an item right before its figure (教育支出 425.00万元, 收入总计为): an item the
+# lexicon does not know, which must not be taken for the topic before it.
+NAMED = re.compile(r"(?<!年度)(?<!当年)(?<!本年)(?<!全年)(?<!上年)(?<!各项)(?<=[\u4e00-\u9fff]{2})"
+                   r"(?:支出|收入|经费|费|资金|结余|结转|总计|合计|总额|拨款)(?:预算|决算)?(?:数|金额)?(?:为|是|达到?|共计)?$")
 LIST_INTRO = re.compile(r"主要包括$|主要用于$")
-VEHICLES = re.compile(r"(?:共有车辆|公务用车保有量为?|车辆)(\d+)辆")
+MOVED = re.compile(rf"^[^\d，]{{0,4}}?({UP}|{DOWN})(?!的)[^\d]*$")   # after an item's name, the word for the amount it moved by
+LEAD = re.compile(r"^[，,]?(?:其中|包括|主要用于|具体)")   # X万元，其中：… (the parts that follow are shares of X)
+VEHICLES = re.compile(r"(?:共有车辆|公务用车保有量为?|(?<!购置)(?<!购买)(?<!新增)(?<!更新)车辆)(\d+)辆")   # held, not bought
 
 
 def basis(name: str) -> str:
@@ -78,11 +99,11 @@ def items() -> tuple[Item, ...]:
         rows = [Item(r["key"], re.compile(r["pattern"]), tuple(r["refs"].split()), r["section"], r["base"])
                 for r in csv.DictReader(fh)]
     for code, name in classify.names("functional").items():
-        if len(code) == 3:
+        if len(code) == 3:   # 教育支出, 公共安全（类）支出, 一般公共服务（类）: the stem alone (其他) names nothing
             stem = re.escape(re.sub(r"支出$", "", name))
-            refs = (f"t05:{code}:total", f"t04:exp.{code}:general_budget", f"t01:exp.{code}:amount")
-            rows.append(Item(f"class:{code}", re.compile(f"{stem}(支出)?(（类）)?"), refs,
-                             "一般公共预算", "gb_expenditure"))
+            refs = (f"t05:{code}:total", f"t04:exp.{code}:general_budget", f"t01:exp.{code}:amount", f"t03:{code}:total",
+                    f"b05:{code}:total", f"b04:exp.{code}:general_budget", f"b01:exp.{code}:amount", f"b03:{code}:total")
+            rows.append(Item(f"class:{code}", re.compile(f"{stem}(（类）)?支出(（类）)?|{stem}（类）"), refs, "", "gb_expenditure"))
     return tuple(rows)
 
 
@@ -137,6 +158,7 @@ class Claim:
     amount_text: str = ""
     budget: float | None = None   # 年初预算, or 预算 when the sentence names no kind
     budget_name: str = ""
+    budget_text: str = ""
     budget_adjusted: float | None = None   # 调整预算 / 全年预算
     budget_adjusted_name: str = ""
     share_pct: float | None = None
@@ -145,6 +167,9 @@ class Claim:
     rates: list[Rate] = field(default_factory=list)   # 完成年初预算的 R%，完成调整预算的 R'%
     comparisons: list[Comparison] = field(default_factory=list)
     listed: list[str] = field(default_factory=list)   # 主要包括：a、b、c
+    code: str = ""                # the 项's function code where the narrative prints it (小学教育（2050202）)
+    whole: float | None = None    # the amount the sentence opened with, the whole its shares may be of
+    whole_text: str = ""
 
     def comparison(self, against: str) -> Comparison | None:
         return next((x for x in self.comparisons if x.against == against), None)
@@ -201,12 +226,17 @@ def _in_section(where: str) -> tuple[Item, ...]:
 
 
 def _lookup(subject: str, where: str) -> tuple[Item, str] | None:
-    best: tuple[Item, str] | None = None
-    for it in _in_section(where):
-        m = it.pattern.search(subject)
-        if m and m.group(0) and (best is None or len(m.group(0)) > len(best[1])):
-            best = (it, m.group(0))
-    return best
+    """The item a subject names: the longest name (the first of equal ones), in the subject's
+    last phrase if it names one (…决算中，因公出国（境）费支出决算为 speaks of 因公出国（境）费)."""
+    for phrase in dict.fromkeys((re.split("[，,]", subject)[-1], subject)):
+        best: tuple[Item, re.Match] | None = None
+        for it in _in_section(where):
+            m = it.pattern.search(phrase)
+            if m and m.group(0) and (best is None or (len(m.group(0)), -m.start()) > (len(best[1].group(0)), -best[1].start())):
+                best = (it, m)
+        if best:
+            return best[0], best[1].group(0)
+    return None
 
 
 def _anchor(before: str) -> re.Match | None:
@@ -215,21 +245,50 @@ def _anchor(before: str) -> re.Match | None:
     return found[-1] if found else None
 
 
+def wan(m: re.Match) -> tuple[float, str]:
+    """The amount a token states, in 万元, and the amount as printed (its unit says its precision)."""
+    value, unit = next((m[v], m[u]) for v, u in (("a", "au"), ("b", "bu"), ("c", "cu"), ("v", "vu")) if m[v] is not None)
+    return float(value) * TO_WAN[unit], value + unit
+
+
+def _moved(phrase: str, found: tuple[Item, str] | None) -> str | None:
+    """The direction word after the item a figure's phrase names, or opening it, with words
+    between (基本支出增加机关事业单位养老保险、职业年金缴费等 X 万元: 基本支出 moved by X), if any."""
+    i = phrase.rfind(found[1]) if found else -1
+    m = MOVED.match(phrase[i + len(found[1]):] if found and i >= 0 else phrase)
+    return m.group(1) if m else None
+
+
+def _earlier_year(text: str) -> str | None:
+    """Of two years a sentence names (2022年决算数为…，2023年决算数为…), the earlier: the one compared with."""
+    years = sorted(set(re.findall(rf"({YEAR})年", text)))
+    return years[0] if len(years) > 1 else None
+
+
 class _Parser:
     def __init__(self) -> None:
         self.claims: list[Claim] = []
-        self.topic: tuple[str, str, tuple | None] | None = None   # key, printed item, path
+        self.topic: tuple[str, str, tuple | None, str] | None = None   # key, printed item, path, code
         self.where = ""
+        self.prior_year: str | None = None   # the year the sentence compares with (比2022年), or the earlier of two it names
+        # the sentence's first figure (its claim, value, text) when 其中 follows it; False when it does not
+        self.whole: tuple[Claim, float, str] | bool | None = None
 
     def sentence(self, s: Sentence) -> None:
         where = s.section + s.subsection
         if where != self.where:
             self.where, self.topic = where, None
-        path = ITEM_PATH.search(s.text)
-        if path:
-            self.topic = ("item:" + path["xiang"], path["xiang"], (path["lei"], path["kuan"], path["xiang"]))
+        text = s.text
+        path = next((m for m in (r.search(text) for r in ITEM_PATHS) if m), None)
+        if path:   # the path names the topic; its words (一般公共服务支出（类）…) are no subject of their own
+            code = path.groupdict().get("code") or ""
+            lei = path.groupdict().get("lei") or next((m["lei"] for h in (s.subsection, s.section) if (m := HEADING_CLASS.match(h))), "")
+            names = (lei.strip("“"), path.groupdict().get("kuan") or "", path["xiang"])
+            self.topic = ("item:" + path["xiang"], path["xiang"], None if code else names, code)
+            text = text[:path.start()] + (text[path.start()] if text[path.start()] in "：:。" else "，") + text[path.end():]
+        self.prior_year = (m := PRIOR_YEAR.search(text)) and m.group(1) or _earlier_year(text)
         pending_list: Claim | None = None
-        for clause in CLAUSE.split(s.text):
+        for clause in CLAUSE.split(text):
             if pending_list is not None:
                 pending_list.listed = [x for x in re.split(r"[、，,]", clause.rstrip("。等")) if x]
                 pending_list = None
@@ -237,10 +296,11 @@ class _Parser:
             claim = self._clause(s, clause)
             if claim is not None and LIST_INTRO.search(clause):
                 pending_list = claim
+        self.whole = None
 
     def _new(self, s: Sentence) -> Claim:
-        key, item, path = self.topic or ("", "", None)
-        c = Claim(len(self.claims) + 1, s.page, s.section, s.text, item, key, path)
+        key, item, path, code = self.topic or ("", "", None, "")
+        c = Claim(len(self.claims) + 1, s.page, s.section, s.text, item, key, path, code=code)
         self.claims.append(c)
         return c
 
@@ -268,20 +328,35 @@ class _Parser:
         claim: Claim | None = None
         prev = 0
         for m in TOKEN.finditer(clause):
-            subject, prev = clause[prev:m.start()], m.end()
+            subject, prev = clause[prev:m.start()] + (m["bname"] or ""), m.end()   # 支出预算 X 万元 names 支出预算
             found = _lookup(subject, self.where)
             if found and not (self.topic and found[0].pattern.search(self.topic[1])):
-                self.topic, claim = (found[0].key, found[1], None), None
+                self.topic, claim = (found[0].key, found[1], None, ""), None
+            elif not found and NAMED.search(subject):   # an item the lexicon does not know: nothing to say of it
+                self.topic, claim = None, None
             kind = next(k for k in KINDS if m.group(k))
+            if kind == "approx":
+                continue
+            if kind == "prev" and m["py"] and m["py"] != self.prior_year:   # 2023年度决算数为 X 万元: this year's
+                kind = "amt"
+            phrase, word = re.split("[，,]", subject)[-1], m["cdir"]
+            if kind == "amt" and self.prior_year and f"{self.prior_year}年" in phrase:   # 2022年度收、支总计 X 万元: last year's
+                kind = "prev"
+            elif kind == "amt" and (moved := _moved(phrase, found)):
+                kind, word = "chg", moved
             if kind in ("amt", "budget"):
                 slot = "amount" if kind == "amt" else "budget_adjusted" if basis(m["bname"]) == "调整" else "budget"
                 if claim is None or getattr(claim, slot) is not None:
                     claim = self._new(s)
-                setattr(claim, slot, float(m["a"] if kind == "amt" else m["b"]))
+                value, text = wan(m)
+                setattr(claim, slot, value)
+                if self.whole is None:
+                    self.whole = (claim, value, text) if LEAD.match(clause[m.end():]) else False
                 if kind == "amt":
-                    claim.amount_text = m.group(0)
+                    claim.amount_text = text
                 else:
                     setattr(claim, slot + "_name", m["bname"])
+                    claim.budget_text = claim.budget_text or text
                 continue
             if self.topic is None or kind == "why" and not found:   # a cause names its item, or speaks of another
                 continue
@@ -290,26 +365,29 @@ class _Parser:
                 claim.share_pct, claim.share_pct_text = float(m["s"]), m.group(0)
                 base = _lookup(m["base"], self.where)
                 claim.share_base = base[0].key if base else ""
+                if self.whole and self.whole[0] is not claim:
+                    claim.whole, claim.whole_text = self.whole[1:]
             elif kind == "rate":
                 claim = claim or self._recent(s, lambda c: not c.rates) or self._new(s)
                 claim.rates.append(Rate(float(m["r"]), m.group(0), m["rbase"] or m["rbase2"] or "预算"))
             else:
-                claim = self._comparison(s, claim, kind, m, clause[:m.start()])
+                claim = self._comparison(s, claim, kind, m, clause[:m.start()], word)
         return claim
 
-    def _comparison(self, s: Sentence, claim: Claim | None, kind: str, m: re.Match, before: str) -> Claim:
+    def _comparison(self, s: Sentence, claim: Claim | None, kind: str, m: re.Match, before: str, word: str | None) -> Claim:
         anchor = _anchor(before)
         against = "budget" if kind == "cmp" else anchor.lastgroup if anchor else "prior"
         part = {"chg": "diff", "pct": "pct", "prev": "base"}.get(kind, "words")
         claim, x = self._compare(s, claim, against, part)
         if kind == "chg":
-            x.diff, x.diff_text = signed(m["cdir"], float(m["c"])), m.group(0)
-            x.words.append(m["cdir"])
+            value, printed = wan(m)
+            x.diff, x.diff_text = signed(word, value), word + printed
+            x.words.append(word)
         elif kind == "pct":
             x.pct, x.pct_text = signed(m["pdir"], float(m["p"])), m.group(0)
             x.words.append(m["pdir"])
         elif kind == "prev":
-            x.base = float(m["v"])
+            x.base = wan(m)[0]
         elif kind == "cmp":
             x.words.append(m["cw"] or "持平")
             x.base_name = m["cbase"] or m["cbase2"]
@@ -326,9 +404,10 @@ def parse(sents: list[Sentence]) -> list[Claim]:
     p = _Parser()
     for s in sents:
         p.sentence(s)
-    for c in p.claims:   # a change stated apart from its amount borrows it
+    for c in p.claims:   # a change stated apart from its amount borrows it, from its own section first
         if c.amount is None and (c.comparisons or c.share_pct is not None):
-            c.amount = next((b.amount for b in p.claims if b.key == c.key and b.path == c.path and b.amount is not None), None)
+            same = [b for b in p.claims if b.key == c.key and b.path == c.path and b.amount is not None]
+            c.amount = next((b.amount for b in same if b.section == c.section), same[0].amount if same else None)
     return [c for c in p.claims if c.key]
 
 

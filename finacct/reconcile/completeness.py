@@ -119,9 +119,10 @@ def years(ctx: Context, rule: "Rule") -> list[Finding]:
         if int(m.group(1)) != year - 1:
             near = t[max(0, m.start() - 10):m.end() + 10]
             out.append(Finding(rule.id, "error", ["narrative"], f"compared with {m.group(1)}, expected {year - 1}: …{near}…", pages=[p]))
-    # the year a figure is reported for (not a year merely mentioned, such as an old balance)
+    # the year a figure is reported for (not a year merely mentioned, such as an old balance, nor last
+    # year's figure beside this year's)
     for p, t, m in _narrative_hits(ctx, r"(20\d\d)年度(?=部门决算|收入支出|收、支|财政拨款|“三公”|三公|机关运行经费|政府采购)"):
-        if int(m.group(1)) != year:
+        if int(m.group(1)) != year and not (int(m.group(1)) == year - 1 and f"{year}年" in t):
             out.append(Finding(rule.id, "error", ["narrative"], f"year {m.group(1)} in a {year} report: …{t[max(0, m.start() - 10):m.end() + 10]}…", pages=[p]))
     return out or [Finding(rule.id, "ok", ["completeness"], f"titles and narrative agree on {year} (prior year {year - 1})")]
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
 from finacct.budget import Budget, from_document
 from finacct.model import Disclosure
+from finacct.narrative.claims import Claim
 from finacct.narrative.text import clean, narrative_lines
 from finacct.tables.meta import UNIT_FACTOR
-from finacct.tables.specs import match_title
 
 Cell = tuple[str, str, str]
 
@@ -111,6 +111,21 @@ class Context:
         return narrative_lines(self.d.text)
 
     @cached_property
+    def claims(self) -> list[Claim]:
+        """The 情况说明's claims as the rules read them. A budget's narrative states this year's
+        figures, which are its 预算: there a stated 预算 (预算数为 X 万元) is the item's amount."""
+        if self.d.kind != "budget":
+            return self.d.claims
+        return [c if c.amount is not None or c.budget is None else
+                replace(c, amount=c.budget, amount_text=c.budget_text, budget=None, budget_name="", budget_text="")
+                for c in self.d.claims]
+
+    @cached_property
+    def wan(self) -> float:
+        """万元 per unit of the document's cells: the narrative speaks in 万元, a budget's tables may print 元."""
+        return UNIT_FACTOR.get(self.d.unit, 10_000) / 10_000
+
+    @cached_property
     def budget_lines(self) -> Budget | None:
         """The budget document's 年初预算 (b05 lines, b09 三公) in this document's unit; None
         without one or when it cannot serve (another year, not a budget)."""
@@ -126,10 +141,10 @@ class Context:
 
     @cached_property
     def titles(self) -> list[tuple[int, str]]:
-        """Table titles and the 部门决算表 heading above them (both name department and year).
-        Every template's title names a 表: only lines with one are matched against them all."""
+        """Table titles of the document's own template and the 部门决算表 heading above them (both
+        name department and year). Every title names a 表: only lines with one are matched."""
         return [(p, t) for p, t in self.lines if len(t) < 60 and (
-            t.endswith(("部门决算", "部门决算表")) or "表" in t and match_title(t) is not None)]
+            t.endswith(("部门决算", "部门决算表")) or "表" in t and self.d.spec.match_title(t) is not None)]
 
 
 def guarded(guard: Callable[[Context, Any], list | None]) -> Callable:

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from finacct import classify
-from finacct.narrative.claims import Claim, Comparison, Rate, basis, item, vehicle_counts
-from finacct.narrative.resolve import resolve_item, t05_lines
+from finacct.narrative.claims import MONEY, NUM, TO_WAN, Claim, Comparison, Rate, basis, item, items, vehicle_counts
+from finacct.narrative.resolve import fits, resolve_item, t05_lines
 from finacct.reconcile.context import Cell, Context, Ref, guarded
 from finacct.reconcile.findings import Finding
-from finacct.reconcile.tolerance import EPS, amount_tolerance, decimals, half_up, ratio_tolerance, status
+from finacct.reconcile.tolerance import CELL, EPS, amount_tolerance, decimals, half_up, ratio_tolerance, status
 
 if TYPE_CHECKING:
     from finacct.reconcile.rules import Rule
@@ -24,24 +24,37 @@ def _quote(c: Claim | Comparison) -> str:
     return f"“{c.sentence[:90]}{'…' if len(c.sentence) > 90 else ''}”"
 
 
+def _precision(text: str) -> float:
+    """Half a unit of the last digit of an amount as printed, in 万元 (25万元: 0.5; 1.2亿元: 500)."""
+    m = re.search(rf"({NUM})({MONEY})", text) or re.search(rf"({NUM})()", text)
+    return 0.5 * 10 ** -decimals(m.group(1)) * TO_WAN[m.group(2) or "万元"] if m else 0.0
+
+
+def _amount(value: float) -> str:
+    """An amount as a reader writes it: every digit to the 分 it has (430725.03, 0.3, 170)."""
+    return f"{value:.4f}".rstrip("0").rstrip(".")
+
+
 def _candidates(ctx: Context, key: str, role: str) -> list[tuple[float, Ref]]:
-    """Table values a claim about `key` may be compared with (blank cells of a printed table are 0)."""
+    """Table values (in 万元, as the narrative states them) a claim about `key` may be compared
+    with; blank cells of a printed table are 0, a column its template does not print is no cell.
+    A budget's own figures are its 预算 (b09's budget row)."""
     it = item(key)
     out = []
     for text in (it.refs if it else ()):
         if "{role}" not in text and role == "budget":
             continue
-        ref = Ref.parse(text.replace("{role}", "actual" if role == "amount" else role))
-        st = ctx.status(ref.table)
-        if st in ("present", "declared_empty"):
-            out.append((ctx.value((ref.table, ref.row, ref.col)) or 0.0, ref))
+        ref = Ref.parse(text.replace("{role}", ("budget" if ctx.d.kind == "budget" else "actual") if role == "amount" else role))
+        spec = ctx.d.spec.tables.get(ref.table)
+        if ctx.status(ref.table) in ("present", "declared_empty") and spec and any(c.key == ref.col for c in spec.columns):
+            out.append(((ctx.value((ref.table, ref.row, ref.col)) or 0.0) * ctx.wan, ref))
     return out
 
 
 def _none_claims(ctx: Context, rule: "Rule") -> list[Finding] | None:
     if not ctx.d.text:
         return [Finding(rule.id, "insufficient_data", ["narrative"], "the document text is not available (source read from JSON/xlsx)")]
-    if not ctx.d.claims:
+    if not ctx.claims:
         return [Finding(rule.id, "insufficient_data", ["narrative"], "no claims read from the 情况说明")]
     return None
 
@@ -53,12 +66,11 @@ def _stated_vs(ctx: Context, rule: "Rule", c: Claim, stated: float, text: str, c
                what: str, col: str | None = None) -> Finding:
     best = min(cands, key=lambda vr: abs(vr[0] - stated))
     value, ref = best
-    d = decimals(re.sub(r"[^\d.]", "", text)) if text else 2
-    tol = max(TOL_STATED, 0.5 * 10 ** -d if d < 2 else 0)
+    tol = max(TOL_STATED, _precision(text))
     diff = round(value - stated, 2)
     st = status(diff, tol)
     cell = (ref.table, ref.row, ref.col)
-    return Finding(rule.id, st, ["narrative", ref.table], f"{what} {stated:g} vs {ref.table} {ref.row} {ref.col} {value:.2f}: {_quote(c)}",
+    return Finding(rule.id, st, ["narrative", ref.table], f"{what} {_amount(stated)} vs {ref.table} {ref.row} {ref.col} {value:.2f}: {_quote(c)}",
                    ref.row, col or ref.col, value, stated, diff, tol, [c.page] + ctx.cell_pages([cell]), [cell])
 
 
@@ -66,7 +78,7 @@ def _stated_vs(ctx: Context, rule: "Rule", c: Claim, stated: float, text: str, c
 def amounts(ctx: Context, rule: "Rule") -> list[Finding]:
     """Every stated amount (and 三公 budget) against the table cell it names."""
     out = []
-    for c in ctx.d.claims:
+    for c in ctx.claims:
         for role, stated, text in (("amount", c.amount, c.amount_text), ("budget", c.budget, "")):
             if stated is None or (role == "amount" and not text):
                 continue
@@ -76,38 +88,59 @@ def amounts(ctx: Context, rule: "Rule") -> list[Finding]:
     return out
 
 
+def _lines(ctx: Context, table: str) -> tuple[dict[str, str], dict[str, float]]:
+    """Labels and 合计 (in 万元) of a function-classified table's rows: resolve.py reads them as t05's."""
+    f = ctx.d.facts[ctx.d.facts["table"] == table]
+    return t05_lines(f.assign(table="t05", value=f["value"].astype(float) * ctx.wan))
+
+
+def _resolve(c: Claim, labels: dict[str, str], totals: dict[str, float]) -> tuple[str | None, list[str]]:
+    """The 项 a claim names: by the code it prints (小学教育（2050202）), else by its 类/款/项 path."""
+    if c.code:
+        return (c.code, [] if fits(c.item, labels[c.code]) else ["项"]) if c.code in labels else (None, [])
+    return resolve_item(c, labels, totals)
+
+
 @needs_claims
 def item_lines(ctx: Context, rule: "Rule") -> list[Finding]:
-    """五(三): each 项's 决算 against t05, and its 类/款/项 names against the table's."""
-    if ctx.status("t05") != "present":
-        return [Finding(rule.id, "insufficient_data", ["narrative", "t05"], "t05 not available")]
+    """Each 项 the narrative names (五(三), a budget's 财政拨款支出主要内容): its amount against the
+    function table's line, and its 类/款/项 names (once per item) against the table's."""
+    table = next(t for t in rule.params["tables"] if t in ctx.d.spec.tables)
+    if ctx.status(table) != "present":
+        return [Finding(rule.id, "insufficient_data", ["narrative", table], f"{table} not available")]
     out = []
-    labels, totals = t05_lines(ctx.d.facts)
-    for c in ctx.d.claims:
-        if not c.key.startswith("item:") or c.amount is None or c.path is None:
+    labels, totals = _lines(ctx, table)
+    named: set[str] = set()
+    resolved: dict[tuple, tuple[str | None, list[str]]] = {}   # a 项 restated (预算安排 X 万元) is the 项 its path named
+    for c in ctx.claims:
+        if not c.key.startswith("item:") or c.amount is None or c.path is None and not c.code:
             continue
-        code, misfit = resolve_item(c, labels, totals)
+        said = "/".join(c.path) if c.path else f"{c.item}（{c.code}）"
+        code, misfit = resolved.get((c.path, c.code)) or resolved.setdefault((c.path, c.code), _resolve(c, labels, totals))
         if code is None:
-            out.append(Finding(rule.id, "error", ["narrative", "t05"], f"{'/'.join(c.path)} {c.amount:g} matches no t05 项: {_quote(c)}",
+            out.append(Finding(rule.id, "error", ["narrative", table], f"{said} {_amount(c.amount)} matches no {table} 项: {_quote(c)}",
                                actual=c.amount, pages=[c.page]))
             continue
-        ref = Ref("t05", code, "total")
-        out.append(_stated_vs(ctx, rule, c, c.amount, c.amount_text or f"{c.amount:.2f}", [(ctx.value((ref.table, ref.row, ref.col)) or 0.0, ref)],
-                              f"{c.item} 决算"))
+        ref = Ref(table, code, "total")
+        out.append(_stated_vs(ctx, rule, c, c.amount, c.amount_text or f"{c.amount:.2f}", [(totals.get(code, 0.0), ref)],
+                              f"{c.item} {'预算' if ctx.d.kind == 'budget' else '决算'}"))
+        if code in named:
+            continue
+        named.add(code)
         names = "/".join(labels[r] for r in (code[:3], code[:5], code) if r in labels)
-        out.append(Finding("narrative.item_names", "error" if misfit else "ok", ["narrative", "t05"],
-                           (f"{'、'.join(misfit)} name printed as {'/'.join(c.path)}, t05 {code} is {names}" if misfit
-                            else f"{'/'.join(c.path)} fits t05 {code}") + f": {_quote(c)}", code, None, pages=[c.page]))
+        out.append(Finding("narrative.item_names", "error" if misfit else "ok", ["narrative", table],
+                           (f"{'、'.join(misfit)} name printed as {said}, {table} {code} is {names}" if misfit
+                            else f"{said} fits {table} {code}") + f": {_quote(c)}", code, None, pages=[c.page]))
     return out
 
 
-def _base_amount(ctx: Context, c: Claim) -> tuple[float | None, str]:
+def _share_bases(ctx: Context, c: Claim) -> list[tuple[Figure, str]]:
+    """The wholes a share may be of, in order of trust: the amount its sentence opened with
+    (X 万元，其中：…占 P%), the base named after 占 (else the item's usual base)."""
     it = item(c.key)
     key = c.share_base or (it.base if it else "")
-    if not key:
-        return None, ""
-    whole = _whole(ctx, key)
-    return (whole.value if whole else None), key
+    named = _whole(ctx, key) if key else None
+    return ([(Figure(c.whole, f"stated p{c.page}"), c.whole_text)] if c.whole is not None else []) + ([(named, key)] if named else [])
 
 
 def _ratio(rule: "Rule", key: str, at: Claim | Comparison, num: float, den: float, stated: float, text: str, what: str,
@@ -154,7 +187,7 @@ def _budgets(ctx: Context, c: Claim) -> list[Figure]:
     stated elsewhere in the narrative, t09's 预算数, the budget document's 年初预算."""
     own = [Figure(v, f"{name or '预算'} stated p{c.page}", basis(name))
            for v, name in ((c.budget, c.budget_name), (c.budget_adjusted, c.budget_adjusted_name)) if v is not None]
-    other = next((b for b in ctx.d.claims if b.key == c.key and b.path == c.path and b is not c and b.budget is not None), None)
+    other = next((b for b in ctx.claims if b.key == c.key and b.path == c.path and b is not c and b.budget is not None), None)
     if other is not None:
         own.append(Figure(other.budget, f"{other.budget_name or '预算'} stated p{other.page}", basis(other.budget_name)))
     table = _table_figure(ctx, c.key, "budget")
@@ -189,10 +222,14 @@ def _named(figures: list[Figure], name: str) -> tuple[list[Figure], list[Figure]
 
 
 def _bases(ctx: Context, c: Claim, x: Comparison) -> list[Figure]:
-    """b of a comparison: each 预算 it may name, or last year's figure when the sentence states it."""
+    """b of a comparison: each 预算 it may name, or last year's figure when the sentence states it
+    (for this item, also where a figure restated in the sentence opened a claim of its own)."""
     if x.against == "budget":
         return _named(_budgets(ctx, c), x.base_name)[0]
-    return [Figure(x.base, f"上年 stated p{x.page}")] if x.base is not None else []
+    base = x.base if x.base is not None else next((y.base for b in ctx.claims if b.key == c.key and b.path == c.path
+                                                   for y in b.comparisons if y.against == "prior" and y.base is not None
+                                                   and y.sentence == x.sentence), None)
+    return [Figure(base, f"上年 stated p{x.page}")] if base is not None else []
 
 
 def _best(findings: list[Finding]) -> Finding | None:
@@ -201,7 +238,7 @@ def _best(findings: list[Finding]) -> Finding | None:
 
 
 def _comparisons(ctx: Context) -> list[tuple[Claim, Comparison]]:
-    return [(c, x) for c in ctx.d.claims for x in c.comparisons]
+    return [(c, x) for c in ctx.claims for x in c.comparisons]
 
 
 @needs_claims
@@ -223,23 +260,25 @@ def change_pct(ctx: Context, rule: "Rule") -> list[Finding]:
 
 
 def _share(ctx: Context, rule: "Rule", c: Claim, part: Figure) -> Finding:
-    base, key = _base_amount(ctx, c)
-    if not base:
+    bases = [(b, what) for b, what in _share_bases(ctx, c) if b.value]
+    if not bases:
         return Finding(rule.id, "insufficient_data", ["narrative"], f"{c.item} 占 {c.share_pct:g}%: base unknown: {_quote(c)}",
                        pages=[c.page])
     say = "" if c.amount is not None else f" ({c.item} {part.source})"
-    return _ratio(rule, c.key, c, part.value, base, c.share_pct, c.share_pct_text, f"{c.item} share of {key}", say)
+    return _best([_ratio(rule, c.key, c, part.value, b.value, c.share_pct, c.share_pct_text, f"{c.item} share of {what}", say)
+                  for b, what in bases])
 
 
 @needs_claims
 def shares(ctx: Context, rule: "Rule") -> list[Finding]:
-    """占 Z% = amount (stated, else the table's) / its base (named after 占, else the item's usual base)."""
-    return [_share(ctx, rule, c, part) for c in ctx.d.claims if c.share_pct is not None and (part := _actual(ctx, c)) is not None]
+    """占 Z% = amount (stated, else the table's) / its base: the amount the sentence opened with
+    (其中), else the base named after 占, else the item's usual base."""
+    return [_share(ctx, rule, c, part) for c in ctx.claims if c.share_pct is not None and (part := _actual(ctx, c)) is not None]
 
 
 def _whole(ctx: Context, key: str) -> Figure | None:
     """An item's amount as the narrative states it (first statement), else the table's."""
-    stated = next((b for b in ctx.d.claims if b.key == key and b.amount is not None and b.amount_text), None)
+    stated = next((b for b in ctx.claims if b.key == key and b.amount is not None and b.amount_text), None)
     return Figure(stated.amount, f"stated p{stated.page}") if stated else _table_figure(ctx, key, "amount")
 
 
@@ -248,13 +287,15 @@ def share_sums(ctx: Context, rule: "Rule") -> list[Finding]:
     """The shares one sentence states for the parts of one whole (基本支出占 X%，项目支出占 Y%)
     add to 100 when the parts' amounts (stated or in the tables) add to the whole's: within half
     a unit of each share's last decimal above (rounding up), one unit below (truncation)."""
-    groups: dict[tuple[int, str, str], dict[str, Claim]] = {}
-    for c in ctx.d.claims:
+    groups: dict[tuple[str, str], dict[str, Claim]] = {}
+    for c in ctx.claims:
         it = item(c.key)
-        if c.share_pct is not None and it and it.base and c.share_base in ("", it.base):
-            groups.setdefault((c.page, c.sentence, it.base), {}).setdefault(c.key, c)
+        base = c.share_base or (it.base if it else "")
+        if c.share_pct is not None and (c.whole is not None or base):
+            whole_key = c.whole_text if c.whole is not None else base
+            groups.setdefault((c.sentence, whole_key), {}).setdefault(c.key, c)
     out = []
-    for (_, _, whole_key), parts in groups.items():
+    for (_, whole_key), parts in groups.items():
         if len(parts) < 2:
             continue
         claims = list(parts.values())
@@ -264,7 +305,7 @@ def share_sums(ctx: Context, rule: "Rule") -> list[Finding]:
         units = sum(10 ** -decimals(re.sub(r"[^\d.]", "", c.share_pct_text)) for c in claims)
         tol = round(units / 2 if said > 100 else units, 6)
         figures = [_actual(ctx, c) for c in claims]
-        whole = _whole(ctx, whole_key)
+        whole = Figure(first.whole, f"stated p{first.page}") if first.whole is not None else _whole(ctx, whole_key)
         names = " + ".join(f"{c.item} {c.share_pct:g}%" for c in claims)
         if whole is None or not whole.value or any(f is None for f in figures):
             out.append(Finding(rule.id, "insufficient_data", ["narrative"],
@@ -294,7 +335,7 @@ def completion_rates(ctx: Context, rule: "Rule") -> list[Finding]:
     """完成年初预算的 R% = 决算 / the 预算 it names: 年初预算, 调整预算 / 全年预算, or (预算) whichever
     is known. A rate that fits the other kind of 预算 but not the named one is an error naming both."""
     out = []
-    for c in ctx.d.claims:
+    for c in ctx.claims:
         for r in c.rates if c.amount is not None else ():
             out.append(_completion(rule, c, r, *_named(_budgets(ctx, c), r.base)))
     return out
@@ -303,7 +344,7 @@ def completion_rates(ctx: Context, rule: "Rule") -> list[Finding]:
 def _completion(rule: "Rule", c: Claim, r: Rate, fits: list[Figure], others: list[Figure]) -> Finding:
     said = f"{c.item} {r.text}"
     if not fits:
-        known = "; ".join(f"{f.source} {f.value:g}" for f in others)
+        known = "; ".join(f"{f.source} {_amount(f.value)}" for f in others)
         return Finding(rule.id, "insufficient_data", ["narrative"],
                        f"{said}: {r.base} unknown{f' (only {known})' if known else ''}: {_quote(c)}", pages=[c.page])
     if not any(b.value for b in fits):
@@ -348,6 +389,8 @@ def wording(ctx: Context, rule: "Rule") -> list[Finding]:
     year's figure as stated."""
     out = []
     for c, x in _comparisons(ctx):
+        if not x.words:   # a figure of last year stated alone says nothing of the direction
+            continue
         if not x.senses:
             out.append(Finding(rule.id, "error", ["narrative"],
                                f"{c.item}: {'、'.join(x.words)} contradict each other ({' '.join(t for t in (x.diff_text, x.pct_text) if t)}): "
@@ -360,8 +403,7 @@ def wording(ctx: Context, rule: "Rule") -> list[Finding]:
 
 
 def _difference(rule: "Rule", c: Claim, x: Comparison, a: Figure, b: Figure) -> Finding:
-    d = decimals(re.sub(r"[^\d.]", "", x.diff_text))
-    tol = round(TOL_STATED + 0.005 + (0.5 * 10 ** -d if d < 2 else 0), 6)   # a, b and the stated difference, each rounded
+    tol = round(TOL_STATED + max(CELL, _precision(x.diff_text)), 6)   # a, b and the stated difference, each rounded
     expected = round(a.value - b.value, 2)
     diff = round(expected - x.diff, 2)
     return Finding(rule.id, status(diff, tol), ["narrative"],
@@ -386,34 +428,44 @@ def differences(ctx: Context, rule: "Rule") -> list[Finding]:
 
 def _change(ctx: Context, key: str) -> tuple[Claim, float] | None:
     """An item's change from last year as first stated (持平: 0)."""
-    for c in ctx.d.claims:
+    for c in ctx.claims:
         x = c.comparison("prior") if c.key == key else None
         if x is not None and x.senses and (x.diff is not None or x.senses == {0}):
             return c, x.diff if x.diff is not None else 0.0
     return None
 
 
+def _unsaid(ctx: Context, key: str) -> bool:
+    """A part whose change the narrative leaves unsaid has no amount this year (stated or printed)."""
+    return not any(c.amount for c in ctx.claims if c.key == key) and not any(v for v, _ in _candidates(ctx, key, "amount"))
+
+
 @needs_claims
 def change_sums(ctx: Context, rule: "Rule") -> list[Finding]:
-    """The changes from last year stated for every part of a whole add up to the whole's
-    (三公 = 因公出国（境）+ 公务用车 + 公务接待): their implied prior-year figures must add up too."""
+    """The changes from last year stated for the parts of a whole add up to the whole's (三公 =
+    因公出国（境）+ 公务用车 + 公务接待; 支出总计 = Σ its classes): their implied prior-year figures
+    must add up too. Parts are patterns of item keys; a part left unsaid must have no amount this
+    year, else its change is unknown and the sum is not judged."""
     out = []
-    for whole_key, part_keys in rule.params["sums"]:
-        whole, parts = _change(ctx, whole_key), [_change(ctx, k) for k in part_keys]
-        if whole is None or any(p is None for p in parts):
+    keys = [it.key for it in items()]
+    for whole_key, patterns in rule.params["sums"]:
+        whole = _change(ctx, whole_key)
+        part_keys = [k for p in patterns for k in keys if re.fullmatch(p, k)]
+        stated = [ch for k in part_keys if (ch := _change(ctx, k))]
+        if whole is None or not stated or not all(_unsaid(ctx, k) for k in part_keys if k not in {c.key for c, _ in stated}):
             continue
-        total = round(sum(v for _, v in parts), 2)
-        tol = amount_tolerance(len(parts) + 1)
+        total = round(sum(v for _, v in stated), 2)
+        tol = amount_tolerance(len(stated) + 1)
         diff = round(total - whole[1], 2)
-        said = " + ".join(f"{c.item} {v:+.2f}" for c, v in parts)
+        said = " + ".join(f"{c.item} {v:+.2f}" for c, v in stated)
         out.append(Finding(rule.id, status(diff, tol), ["narrative"], f"{whole[0].item} change {whole[1]:+.2f} vs Σ parts {said} = {total:+.2f}: "
                            f"{_quote(whole[0])}", whole_key, None, total, whole[1], diff, tol,
-                           sorted({whole[0].page, *(c.page for c, _ in parts)})))
+                           sorted({whole[0].page, *(c.page for c, _ in stated)})))
     return out or [Finding(rule.id, "insufficient_data", ["narrative"], "no whole whose every part's change from last year is stated")]
 
 
 def _claim(ctx: Context, key: str, attr: str) -> Claim | None:
-    return next((c for c in ctx.d.claims if c.key == key and getattr(c, attr) is not None), None)
+    return next((c for c in ctx.claims if c.key == key and getattr(c, attr) is not None), None)
 
 
 @needs_claims
@@ -450,7 +502,7 @@ def budget_items(ctx: Context, rule: "Rule") -> list[Finding]:
     """The 年初预算 of the 五(三) items add up to the stated total 年初预算, when the items
     listed cover the whole 一般公共预算财政拨款支出."""
     total = _claim(ctx, "gb_expenditure", "budget")
-    parts = [c for c in ctx.d.claims if c.key.startswith("item:") and c.budget is not None and c.amount is not None]
+    parts = [c for c in ctx.claims if c.key.startswith("item:") and c.budget is not None and c.amount is not None]
     if total and parts and total.amount is not None:
         covered = round(sum(p.amount for p in parts), 2)
         if abs(covered - total.amount) > amount_tolerance(len(parts) + 1):
@@ -491,7 +543,7 @@ def listed_items(ctx: Context, rule: "Rule") -> list[Finding]:
     ref = classify.names("economic")
     groups = {"personnel": ("301", "303"), "public": ("302", "307", "310", "399")}
     out = []
-    for c in ctx.d.claims:
+    for c in ctx.claims:
         if c.key not in groups or not c.listed:
             continue
         codes = [k for k in ref if len(k) == 5 and k[:3] in groups[c.key]]
