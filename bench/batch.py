@@ -1,12 +1,17 @@
 """Reports per minute over a folder of 40 documents with 1 and 2 workers, the cost of one
-report split into kernel start, extraction, notebook execution and HTML export, and the Dask
-executor's overhead over the local one (both with 2 workers, same folder, same run).
+report split into kernel start, notebook execution and HTML export, the reports' sizes, and
+the Dask executor's overhead over the local one (both with 2 workers, same folder, same run).
+Times are also given as ratios to a process that only imports pandas, timed in the same run,
+so runs on different machines compare; CPU seconds (the batch, its workers and their kernels)
+beside wall seconds, as a machine busy with other work stretches wall time only.
 
-    python bench/batch.py [N]        (default 40 copies of the embedded sample and corpus PDFs)
+    python bench/batch.py [N] [--no-dask]   (default 40 copies of the embedded sample and corpus PDFs)
 
-Goal: ≤ 3 s per report with one worker, ≥ 1.7× speed-up with two."""
+Goals: a warm report ≤ 1.5× the pandas import, ≥ 1.8× speed-up with two workers, report.html
+≤ 400 KB."""
 from __future__ import annotations
 
+import resource
 import shutil
 import statistics
 import sys
@@ -14,11 +19,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from cli import median_times  # bench/cli.py: this script's folder is on sys.path
+
 from finacct import batch
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = [ROOT / "data" / "changchun_gov_office_2023.txt",
            *sorted(p for p in (ROOT.parent / "shared" / "corpus").glob("putuo_*.pdf"))]
+PANDAS = [sys.executable, "-c", "import pandas"]
 
 
 def folder(n: int) -> Path:
@@ -29,33 +37,61 @@ def folder(n: int) -> Path:
     return tmp
 
 
+def sizes(results: list[dict]) -> list[int]:
+    return sorted((Path(r["dir"]) / "report.html").stat().st_size for r in results if r["status"] == "ok")
+
+
+def parts(ok: list[dict], pandas: float) -> None:
+    """Each part of a report's cost in the worker: median, first report, median / pandas import."""
+    for part in ("kernel_start", "execution", "html_export", "total"):
+        vals = [r["seconds"].get(part, 0.0) for r in ok]
+        print(f"   {part:<13} median {statistics.median(vals):.3f} s  (first {vals[0]:.3f} s)  "
+              f"{statistics.median(vals) / pandas:.2f}x import pandas")
+
+
+def cpu_seconds() -> float:
+    """CPU seconds of this process and of the children it waited for (workers, with their kernels)."""
+    return sum(r.ru_utime + r.ru_stime for r in map(resource.getrusage, (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)))
+
+
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 40
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    n = int(args[0]) if args else 40
     docs = folder(n)
-    print(f"{n} documents ({', '.join(p.name for p in SOURCES)} in turn)")
+    pandas, pandas_cpu = median_times(PANDAS)
+    print(f"{n} documents ({', '.join(p.name for p in SOURCES)} in turn); python -c 'import pandas': {pandas:.3f} s wall, "
+          f"{pandas_cpu:.3f} s CPU")
     walls = {}
     for workers in (1, 2):
         out = Path(tempfile.mkdtemp(prefix="finacct-bench-out-"))
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), cpu_seconds()
         results = batch.run(docs, out, workers=workers, progress=False, store=False)
-        walls[workers] = time.perf_counter() - t
+        walls[workers], cpu = time.perf_counter() - t, cpu_seconds() - cpu
         ok = [r for r in results if r["status"] == "ok"]
-        print(f"{workers} worker(s): {len(ok)}/{n} ok in {walls[workers]:.1f} s = {walls[workers] / n:.2f} s/report, "
-              f"{60 * n / walls[workers]:.0f} reports/min")
+        print(f"{workers} worker(s): {len(ok)}/{n} ok in {walls[workers]:.1f} s = {walls[workers] / n:.2f} s/report "
+              f"({walls[workers] / n / pandas:.2f}x import pandas), {60 * n / walls[workers]:.0f} reports/min; "
+              f"CPU {cpu / n:.2f} s/report ({cpu / n / pandas_cpu:.2f}x import pandas)")
         if workers == 1:
-            for part in ("kernel_start", "extraction", "execution", "html_export", "total"):
-                vals = [r["seconds"].get(part, 0.0) for r in ok]
-                print(f"   {part:<13} median {statistics.median(vals):.3f} s  (first {vals[0]:.3f} s)")
+            parts(ok, pandas)
+            html = sizes(ok)
+            shared = sum(p.stat().st_size for p in (out / "_static").glob("*"))
+            print(f"   report.html   median {statistics.median(html) / 1024:.0f} KB, largest {html[-1] / 1024:.0f} KB; "
+                  f"_static/ {shared / 1024:.0f} KB once")
+            t = time.perf_counter()
+            again = batch.run(docs, out, workers=workers, progress=False, store=False)
+            print(f"   rerun, nothing changed: {sum(r['status'] == 'skipped' for r in again)}/{n} skipped in "
+                  f"{time.perf_counter() - t:.1f} s")
         shutil.rmtree(out, ignore_errors=True)
     print(f"speed-up with 2 workers: {walls[1] / walls[2]:.2f}x")
-    out = Path(tempfile.mkdtemp(prefix="finacct-bench-out-"))
-    t = time.perf_counter()
-    results = batch.run(docs, out, workers=2, executor="dask", progress=False, store=False)
-    wall = time.perf_counter() - t
-    ok = sum(r["status"] == "ok" for r in results)
-    print(f"dask executor (LocalCluster, 2 workers): {ok}/{n} ok in {wall:.1f} s = {wall / n:.2f} s/report, "
-          f"{wall / walls[2]:.2f}x the local executor's time (cluster start, probe, scheduling)")
-    shutil.rmtree(out, ignore_errors=True)
+    if "--no-dask" not in sys.argv:
+        out = Path(tempfile.mkdtemp(prefix="finacct-bench-out-"))
+        t = time.perf_counter()
+        results = batch.run(docs, out, workers=2, executor="dask", progress=False, store=False)
+        wall = time.perf_counter() - t
+        ok = sum(r["status"] == "ok" for r in results)
+        print(f"dask executor (LocalCluster, 2 workers): {ok}/{n} ok in {wall:.1f} s = {wall / n:.2f} s/report, "
+              f"{wall / walls[2]:.2f}x the local executor's time (cluster start, probe, scheduling)")
+        shutil.rmtree(out, ignore_errors=True)
     shutil.rmtree(docs, ignore_errors=True)
 
 

@@ -1,36 +1,53 @@
-"""How fast the command line answers before it has work to do.
+"""How fast the command line answers, before it has work to do and with one report to make.
 
     python bench/cli.py
 
 Prints the median of 5 runs (each a fresh process) of `finacct --help`, of importing
-finacct.cli and of `import finacct` beside `import pandas` (the baseline, measured in the same
-run), with their ratios to it; the goal is `finacct --help` under 0.3 s. Then the slowest
-imports of finacct.cli from `python -X importtime`."""
+finacct.cli, of `import finacct` and of a cold `finacct report data/<sample>` into a new
+folder, beside `import pandas` (the baseline, measured in the same run), with wall and CPU
+seconds (the process and everything it waited for: the report's kernel) and their ratios to
+the baseline; then one cold report with an empty user cache (the Vega bundle built again by
+vl-convert, as on a machine's first report). Goals: `finacct --help` under 0.3 s, a cold
+report ≤ 8× the pandas import. Then the slowest imports of finacct.cli from `python -X importtime`."""
 from __future__ import annotations
 
+import os
+import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = 5
+SAMPLE = "data/changchun_gov_office_2023.txt"
+REPORT = "finacct report " + SAMPLE
 COMMANDS = {
     "finacct --help": [sys.executable, "-m", "finacct.cli", "--help"],
     "python -c 'import finacct.cli'": [sys.executable, "-c", "import finacct.cli"],
     "python -c 'import finacct'": [sys.executable, "-c", "import finacct"],
+    REPORT: [sys.executable, "-m", "finacct.cli", "report", SAMPLE, "--out", "{out}"],
     "python -c 'import pandas'": [sys.executable, "-c", "import pandas"],
 }
 
 
-def median_seconds(cmd: list[str]) -> float:
-    times = []
-    for _ in range(RUNS):
+def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Wall and CPU seconds of one run of cmd (CPU: it and the children it waited for), into a
+    new temporary folder where cmd says {out}."""
+    with tempfile.TemporaryDirectory(prefix="finacct-bench-") as out:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t = time.perf_counter()
-        subprocess.run(cmd, check=True, capture_output=True, cwd=ROOT)
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
+        subprocess.run([a.replace("{out}", out) for a in cmd], check=True, capture_output=True, cwd=ROOT, env=env)
+        wall = time.perf_counter() - t
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+
+
+def median_times(cmd: list[str]) -> tuple[float, float]:
+    runs = [timed(cmd) for _ in range(RUNS)]
+    return statistics.median(w for w, _ in runs), statistics.median(c for _, c in runs)
 
 
 def slowest_imports(module: str, top: int = 5) -> list[tuple[int, str]]:
@@ -42,11 +59,14 @@ def slowest_imports(module: str, top: int = 5) -> list[tuple[int, str]]:
 
 
 def main() -> None:
-    times = {name: median_seconds(cmd) for name, cmd in COMMANDS.items()}
-    pandas = times["python -c 'import pandas'"]
-    print(f"{'command (median of ' + str(RUNS) + ')':<34} {'s':>6} {'/ import pandas':>16}")
-    for name, s in times.items():
-        print(f"{name:<34} {s:>6.3f} {s / pandas:>16.2f}")
+    times = {name: median_times(cmd) for name, cmd in COMMANDS.items()}
+    pandas_wall, pandas_cpu = times["python -c 'import pandas'"]
+    print(f"{'command (median of ' + str(RUNS) + ')':<52} {'wall s':>7} {'/ pandas':>9} {'CPU s':>7} {'/ pandas':>9}")
+    for name, (wall, cpu) in times.items():
+        print(f"{name:<52} {wall:>7.3f} {wall / pandas_wall:>9.2f} {cpu:>7.3f} {cpu / pandas_cpu:>9.2f}")
+    with tempfile.TemporaryDirectory(prefix="finacct-bench-cache-") as cache:
+        wall, cpu = timed(COMMANDS[REPORT], env={**os.environ, "XDG_CACHE_HOME": cache})
+    print(f"{REPORT + ', empty user cache (1 run)':<52} {wall:>7.3f} {wall / pandas_wall:>9.2f} {cpu:>7.3f} {cpu / pandas_cpu:>9.2f}")
     print("\nslowest imports of finacct.cli (cumulative ms):")
     for us, module in slowest_imports("finacct.cli"):
         print(f"  {us / 1000:>7.1f}  {module}")

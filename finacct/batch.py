@@ -25,14 +25,13 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
-from finacct.corpus import same_department
-from finacct.load import peek
+import finacct
 from finacct.report import index
 from finacct.report.build import Job, Result, fingerprint, up_to_date
-from finacct.report.paths import discard_partial, report_dir, write_text_atomic
+from finacct.report.paths import discard_partial, report_dir, sha256, write_text_atomic
 
 SUFFIXES = {".pdf", ".txt", ".xlsx"}
-STATE = ".finacct-batch.json"     # source path -> report dir, and the failures not to retry
+STATE = ".finacct-batch.json"     # source path -> report dir, the failures not to retry, the peeks by content
 
 
 def discover(folder: str | Path, exclude: Path | None = None) -> list[Path]:
@@ -78,37 +77,36 @@ def die_with_parent(parent: int) -> None:
 KERNEL_SETUP = """import signal as _signal, sys as _sys
 if _sys.platform.startswith("linux"):
     __import__("ctypes").CDLL(None).prctl({sig}, _signal.SIGKILL, 0, 0, 0)
-import finacct.report.sections
-del _signal, _sys"""
-_warmed: list[Any] = [None]   # the kernel manager KERNEL_SETUP last ran in
+del _signal, _sys
+{preload}"""
+
+
+def _start_kernel() -> bool:
+    """Launch the worker's kernel unless it is running, KERNEL_SETUP sent to it but not waited
+    for. Whether it was launched."""
+    from finacct.report.build import NOTEBOOKS, PRELOAD, kernel_name
+    from finacct.report.kernel import Warm
+    return Warm.start(kernel_name(), str(NOTEBOOKS), KERNEL_SETUP.format(sig=PR_SET_PDEATHSIG, preload=PRELOAD))
 
 
 def _warm_kernel() -> float:
-    """Start the worker's warm kernel if it is not running and set it up (KERNEL_SETUP), and
-    build the HTML export's script bundle once; the seconds that took (0 when all was ready)."""
-    from finacct.report.build import NOTEBOOKS
-    from finacct.report.engine import WarmKernelEngine as warm
-    from finacct.report.html import vega_bundle
+    """Make the worker's kernel ready (launched if it is not running); while it starts, import
+    the builder's papermill and nbconvert and read the charts' script bundle. The seconds that
+    took (0 when all was ready)."""
+    from finacct.report.build import NOTEBOOKS, kernel_name
+    from finacct.report.kernel import Warm
     t = time.perf_counter()
+    if not _start_kernel() and not Warm.fresh:
+        return 0.0
+    from finacct.report import engine  # noqa: F401  (papermill)
+    from finacct.report.html import vega_bundle
     vega_bundle()
-    if warm._km is None or not warm._km.is_alive():
-        name = json.loads((NOTEBOOKS / "department_report.ipynb").read_text(encoding="utf-8"))["metadata"]["kernelspec"]["name"]
-        warm._kernel(name, str(NOTEBOOKS))
-    if warm._km is not _warmed[0]:
-        kc = warm._km.client()
-        kc.start_channels()
-        try:
-            kc.wait_for_ready(timeout=60)
-            kc.execute_interactive(KERNEL_SETUP.format(sig=PR_SET_PDEATHSIG), timeout=120,
-                                   store_history=False, output_hook=lambda msg: None)
-        finally:
-            kc.stop_channels()
-        _warmed[0] = warm._km
-        return time.perf_counter() - t
-    return 0.0
+    Warm.ready(kernel_name(), str(NOTEBOOKS))
+    return time.perf_counter() - t
 
 
 def _peek_one(path: str) -> dict[str, Any]:
+    from finacct.load import peek
     try:
         return {"peek": list(peek(path))}
     except Exception as exc:  # noqa: BLE001 - a file that cannot be peeked at simply has no companions
@@ -117,7 +115,7 @@ def _peek_one(path: str) -> dict[str, Any]:
 
 def _worker(conn: Connection, memory_mb: int) -> None:
     """A job process: a job dict in, its result dict out (LocalPool also sends {"peek": path}
-    and {"warm": level}). Runs until it receives None."""
+    and {"warm": level, "prestart": bool}). Runs until it receives None."""
     os.setsid()   # the worker is its own process group, killed as one on timeout (its kernel dies with it)
     if memory_mb:
         import resource
@@ -132,6 +130,9 @@ def _worker(conn: Connection, memory_mb: int) -> None:
         if "peek" in msg:
             conn.send(_peek_one(msg["peek"]))
             continue
+        if msg.get("prestart"):
+            with contextlib.suppress(Exception):   # a kernel that cannot start is said when one is needed
+                _start_kernel()
         try:
             started += _warm_kernel() if msg.get("warm", 2) >= 2 else 0.0
         except Exception as exc:  # noqa: BLE001 - no kernel: said by the warm-up, or by the build that retries it
@@ -168,8 +169,10 @@ class LocalPool:
     builds) a warm kernel; each document's deadline starts when a started worker takes it,
     so --timeout counts the document's own work. Peeks run here too, under the same limits."""
 
-    def __init__(self, workers: int, timeout: float, memory_mb: int) -> None:
-        self.workers, self.timeout, self.memory_mb = workers, timeout, memory_mb
+    def __init__(self, workers: int, timeout: float, memory_mb: int, prestart: bool = False) -> None:
+        """`prestart`: the pool will build, so each worker launches its kernel as soon as it is
+        up, and the kernel starts while the worker peeks."""
+        self.workers, self.timeout, self.memory_mb, self.prestart = workers, timeout, memory_mb, prestart
         self.ctx = mp.get_context("spawn")
         self.slots: list[_Slot] = []
 
@@ -223,7 +226,7 @@ class LocalPool:
                 if i in busy or not pending:
                     continue
                 item = _WARM if slot.level < level else pending.pop(0)
-                slot.conn.send({"warm": level} if item is _WARM else message(item))
+                slot.conn.send({"warm": level, "prestart": self.prestart} if item is _WARM else message(item))
                 busy[i] = (item, time.monotonic())
             ready = wait([self.slots[i].conn for i in busy], timeout=0.5)
             for i in list(busy):
@@ -431,6 +434,7 @@ def pairs(paths: list[Path], peeked: Peeked | None = None) -> dict[Path, dict[st
     the same kind a year before; and for a final, "budget", its budget of the same year
     (department, year and kind peeked from the first pages, in worker processes under the
     batch's limits: a file whose peek fails or hangs simply has no companions)."""
+    from finacct.corpus import same_department
     if peeked is None:
         with LocalPool(os.cpu_count() or 1, PEEK_TIMEOUT, 4096) as pool:
             peeked = pool.peek(paths)
@@ -518,11 +522,13 @@ class Journal:
 
 
 def read_state(root: Path) -> dict[str, dict[str, Any]]:
-    """{"reports": source -> folder, "failures": source -> {fingerprint, reason, limits}}: the
-    state file with the journal of an interrupted run replayed on top."""
+    """{"reports": source -> folder, "failures": source -> {fingerprint, reason, limits},
+    "peeks": finacct version -> sha256 -> [department, year, kind]}: the state file with the
+    journal of an interrupted run replayed on top."""
     raw = _read_json(root / STATE)
     state = {"reports": raw.get("reports", {}), "failures": raw.get("failures", {})} if "reports" in raw else \
         {"reports": {k: v for k, v in raw.items() if isinstance(v, str)}, "failures": {}}   # the flat form of earlier versions
+    state["peeks"] = raw.get("peeks", {}) if isinstance(raw.get("peeks"), dict) else {}
     for r in Journal.read(root / JOURNAL):
         _record(state, r)
     return state
@@ -539,6 +545,19 @@ def _record(state: dict[str, dict[str, Any]], r: dict[str, Any]) -> None:
 # Failures of the machine, not of the document: retried by the next run without --force.
 MACHINE_FAULTS = ("No space left on device", "Disk quota exceeded", "Read-only file system", "Permission denied",
                   "Too many open files", "Cannot allocate memory")
+
+
+def peek_known(pool: LocalPool, paths: list[Path], hashes: dict[str, str], state: dict[str, dict[str, Any]]) -> Peeked:
+    """Department, year and kind of each file: remembered in the state for the same bytes
+    (`hashes`: sha256 by resolved path) and finacct version, else peeked by the pool's workers;
+    what they peek is remembered (a failed peek is tried again next run)."""
+    known = state["peeks"].get(finacct.__version__, {})
+    state["peeks"] = {finacct.__version__: known}   # what older versions peeked is dropped
+    sha = {p: hashes[str(p.resolve())] for p in paths}
+    todo = [p for p in paths if sha[p] not in known]
+    if todo:
+        known.update({sha[p]: list(got) for p, got in pool.peek(todo).items() if got})
+    return {p: tuple(known[sha[p]]) if sha[p] in known else None for p in paths}
 
 
 def _known_failure(state: dict[str, dict[str, Any]], source: str, fp: dict[str, str], timeout: float, memory_mb: int) -> str:
@@ -568,9 +587,10 @@ def run(folder: str | Path, root: str | Path = "reports", workers: int | None = 
     state = read_state(root)
     results: list[dict[str, Any]] = []
     paths = discover(folder, exclude=root)
-    pool = LocalPool(workers or os.cpu_count() or 1, timeout, memory_mb)
+    hashes = {str(p.resolve()): sha256(p) for p in paths}
+    pool = LocalPool(workers or os.cpu_count() or 1, timeout, memory_mb, prestart=executor == "local")
     try:
-        peeked = pool.peek(paths)
+        peeked = peek_known(pool, paths, hashes, state)   # remembered in the state file at the end
         companions = pairs(paths, peeked) if pair else {}
         folders, moved = plan(paths, peeked, root)
         for w in moved:
@@ -579,9 +599,10 @@ def run(folder: str | Path, root: str | Path = "reports", workers: int | None = 
         fps: dict[str, dict[str, str]] = {}
         for path in paths:
             found = {k: str(v.resolve()) for k, v in companions.get(path, {}).items()}
+            dept, year, _ = peeked.get(path) or ("", None, "")
             job = Job(str(path.resolve()), str(root.resolve()), prior=found.get("prior", ""), budget=found.get("budget", ""),
-                      dir=str(folders[path]))
-            fps[job.source] = fp = fingerprint(job)
+                      dir=str(folders[path]), department=dept, year=year or 0)
+            fps[job.source] = fp = fingerprint(job, hashes)
             existing = None if force else up_to_date(job, job.dir, fp)
             failed = "" if force else _known_failure(state, job.source, fp, timeout, memory_mb)
             if existing is not None:
@@ -641,7 +662,7 @@ def _store(root: Path, results: Iterable[dict[str, Any]]) -> None:
 
     from finacct.store import Store
     try:
-        with Store(root / "finacct.duckdb") as s:
+        with Store(root / "finacct.duckdb") as s, s.bulk():
             for r in results:
                 _add_report(s, Path(r["dir"]))
             have = s.query("SELECT doc_id, source, department, year FROM documents")

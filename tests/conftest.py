@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -47,3 +48,10 @@ def render_offline(page: Path) -> str:
                               f"--user-data-dir={profile}", "--virtual-time-budget=8000", "--dump-dom", page.as_uri()],
                              capture_output=True, text=True, timeout=120)
     return out.stdout
+
+
+def charts_drawn(dom: str) -> tuple[int, int]:
+    """(charts, charts drawn as SVG) in a page render_offline returned: vega-embed puts an
+    <svg> first inside each chart's div."""
+    firsts = re.findall(r"<div[^>]*class=\"finacct-chart[^\"]*\"[^>]*>\s*(<\w*)", dom)
+    return len(firsts), firsts.count("<svg")

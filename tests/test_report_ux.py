@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 import papermill as pm
 import pytest
-from conftest import CORPUS, SAMPLE, corpus_file, render_offline
+from conftest import CORPUS, SAMPLE, charts_drawn, corpus_file, render_offline
 
 from finacct import batch, charts, load
 from finacct.report import index, paths, sections
@@ -150,6 +150,21 @@ def test_charts_fill_the_page_with_plain_amount_axes(sample_report: Path) -> Non
     dom = render_offline(sample_report / "report.html")
     widths = [float(m[1]) for tag in re.findall(r"<svg[^>]*>", dom) if 'class="marks"' in tag for m in [re.search(r' width="([\d.]+)"', tag)] if m]
     assert widths and max(widths) >= 600   # the chrome window is 800 px wide: charts take its width, not altair's 300
+
+
+def test_reports_link_one_shared_script_and_style_and_draw_offline(sample_report: Path, corpus_batch: Path) -> None:
+    """The Vega libraries and the notebook's styles are written once per reports folder, in
+    _static/, and linked relatively from where each report is (a <year> or <year>-budget
+    folder): every chart is drawn offline and each page stays under 400 KB."""
+    for page in (sample_report / "report.html", corpus_batch / "上海市普陀区人民政府办公室" / "2025-budget" / "report.html"):
+        text = page.read_text(encoding="utf-8")
+        shared = re.findall(r"<(?:script src|link rel=\"stylesheet\" href)=\"([^\"]+)\"", text)
+        assert [Path(link).parent.as_posix() for link in shared] == ["../../_static"] * 2, page
+        assert all((page.parent / link).is_file() for link in shared)
+        assert page.stat().st_size <= 400 * 1024
+        charts, drawn = charts_drawn(render_offline(page))
+        assert charts >= 2 and drawn == charts, page
+    assert sorted(p.name.split("-")[0] for p in (corpus_batch / "_static").iterdir()) == ["notebook", "vega"]
 
 
 # -- item 3: the index ------------------------------------------------------------------------------------

@@ -2,18 +2,26 @@
 offline HTML in headless Chromium, limits, injection, the store and the explorer."""
 from __future__ import annotations
 
+import ast
 import json
+import os
 import shutil
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import nbformat
 import pandas as pd
 import papermill as pm
 import pytest
-from conftest import CORPUS, SAMPLE, corpus_file, render_offline, run_cli
+from conftest import CORPUS, SAMPLE, charts_drawn, corpus_file, render_offline, run_cli
 
+import finacct
 from finacct import Corpus, batch, load
 from finacct.report.build import NOTEBOOKS, Job, build
+from finacct.report.kernel import Warm
 from finacct.report.paths import report_dir
 from finacct.widgets import explore
 
@@ -48,8 +56,13 @@ def test_report_command_leaves_notebook_html_and_index(tmp_path: Path) -> None:
     assert 'src="http' not in page
     assert json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["figures"]["errors"] == 2
     assert "长春市人民政府办公厅" in (tmp_path / "index.html").read_text(encoding="utf-8")
+    # the Vega libraries are written once under --out and linked, not inlined: the page stays small
+    (vega,) = (tmp_path / "_static").glob("vega-*.js")
+    assert vega.stat().st_size > 500_000 and f'<script src="../../_static/{vega.name}"></script>' in page
+    assert (folder / "report.html").stat().st_size <= 400 * 1024
     dom = render_offline(folder / "report.html")
-    assert dom.count("<svg") >= 6 and "部门决算报告" in dom and "核对结果" in dom
+    charts, drawn = charts_drawn(dom)
+    assert charts >= 6 and drawn == charts and "部门决算报告" in dom and "核对结果" in dom
     index = render_offline(tmp_path / "index.html")
     assert "部门决算报告索引" in index and "长春市人民政府办公厅/2023/report.html" in index
 
@@ -66,6 +79,53 @@ def test_batch_reports_every_good_document_and_names_the_broken_one(batch_run) -
         if r["status"] == "ok":
             assert (Path(r["dir"]) / "report.html").exists() and Path(r["dir"]).resolve().is_relative_to(out.resolve())
     assert not list(out.rglob(".part-*"))          # no half-written report left behind
+
+
+@contextmanager
+def opened_files() -> Iterator[list[tuple[str, str]]]:
+    """(path, mode) of each file this process opens meanwhile. An audit hook cannot be removed,
+    so the one hook records only while a caller listens."""
+    if not _LISTENERS:
+        sys.addaudithook(_record_open)
+    opened: list[tuple[str, str]] = []
+    _LISTENERS.append(opened)
+    try:
+        yield opened
+    finally:
+        _LISTENERS.remove(opened)
+
+
+_LISTENERS: list[list[tuple[str, str]]] = []
+
+
+def _record_open(event: str, args: tuple) -> None:
+    if event == "open" and _LISTENERS and isinstance(args[0], str):
+        _LISTENERS[-1].append((args[0], str(args[1])))
+
+
+def test_a_report_reads_its_document_once_and_saves_its_notebook_once(tmp_path: Path) -> None:
+    """The builder only hashes the document (its fingerprint): the notebook, in the kernel, is
+    the one reading of it, and names the folder; papermill writes report.ipynb once, not after
+    every cell."""
+    with opened_files() as opened:
+        result = build(Job(str(SAMPLE), str(tmp_path)))
+    assert sum(Path(path).resolve() == SAMPLE.resolve() for path, _ in opened) == 1   # by sha256()
+    assert [mode for path, mode in opened if Path(path).name == "report.ipynb"] == ["w"]
+    assert Path(result.dir) == tmp_path.resolve() / "长春市人民政府办公厅" / "2023"
+    assert (result.manifest["department"], result.manifest["year"], result.manifest["figures"]["kind"]) == (
+        "长春市人民政府办公厅", 2023, "final")
+    assert result.manifest["figures"]["errors"] == 2 and result.manifest["source_sha256"]
+
+
+def test_one_warm_kernel_and_client_serve_report_after_report(tmp_path: Path) -> None:
+    """A process builds every report in one kernel through one client: nbclient, given a
+    kernel manager, would open a client per report (a thread, ten file descriptors) and never
+    close it, and a batch worker would run out of descriptors after a few hundred documents."""
+    seen = []
+    for n in range(3):
+        build(Job(str(SAMPLE), str(tmp_path), dir=str(tmp_path / "dept" / str(n))))
+        seen.append((Warm.km, Warm.kc, threading.active_count(), len(os.listdir("/proc/self/fd"))))
+    assert seen[0] == seen[1] == seen[2]
 
 
 def test_rerun_skips_unchanged_documents(batch_run) -> None:
@@ -159,7 +219,9 @@ def test_explorer_drills_down_to_a_row_and_its_findings() -> None:
     assert e.selected_row is None and e.levels[1].options == (("（全部）", "（全部）"),)
 
 
-def test_batch_pairs_a_department_with_its_previous_year(tmp_path: Path) -> None:
+def test_batch_pairs_a_department_with_its_previous_year(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Paired by their peeks, which the notebook gets as the department and year it expects,
+    and which the batch remembers by content: a rerun peeks at nothing."""
     src = tmp_path / "docs"
     src.mkdir()
     shutil.copy(SAMPLE, src / "2023.txt")
@@ -172,6 +234,20 @@ def test_batch_pairs_a_department_with_its_previous_year(tmp_path: Path) -> None
     assert "上年数来源：上年部门决算（2022.txt）" in draft
     alone = next(r for r in results if r["source"].endswith("2022.txt"))
     assert alone["manifest"]["year"] == 2022 and not alone["manifest"]["prior_sha256"]
+    nb = nbformat.read(Path(paired["dir"]) / "report.ipynb", as_version=4)
+    injected = next(c.source for c in nb.cells if "injected-parameters" in c.metadata.get("tags", []))
+    given = {node.targets[0].id: ast.literal_eval(node.value) for node in ast.parse(injected).body}
+    assert (given["department"], given["year"]) == ("长春市人民政府办公厅", 2023)
+    assert sorted(p.name.split("-")[0] for p in (tmp_path / "out" / "_static").iterdir()) == ["notebook", "vega"]
+    state = json.loads((tmp_path / "out" / batch.STATE).read_text(encoding="utf-8"))
+    assert sorted(map(tuple, state["peeks"][finacct.__version__].values())) == [
+        ("长春市人民政府办公厅", 2022, "final"), ("长春市人民政府办公厅", 2023, "final")]
+
+    def no_peek(*args: object, **kwargs: object) -> None:
+        raise AssertionError("peeked again")
+    monkeypatch.setattr(batch.LocalPool, "peek", no_peek)
+    again = batch.run(src, tmp_path / "out", workers=1, progress=False, store=False)
+    assert sorted(r["status"] for r in again) == ["skipped", "skipped"]
 
 
 def test_batch_pairs_a_final_with_its_budget_and_reports_the_budget_alone(tmp_path: Path) -> None:

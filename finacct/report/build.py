@@ -1,25 +1,28 @@
 """One report: execute the department-report notebook with papermill for one disclosure
 and write reports/<department>/<year>/ (report.ipynb, report.html, the data files and a
-manifest) atomically. The unit of work of `finacct report` and of every batch worker."""
+manifest) atomically. The unit of work of `finacct report` and of every batch worker.
+
+The document is read once, in the notebook: what the folder is named after comes from the
+batch's peek (Job.dir) or from what the notebook wrote (its manifest.json). papermill and
+nbconvert are imported only once the kernel is starting, so the two overlap."""
 from __future__ import annotations
 
 import json
 import os
 import time
 from dataclasses import asdict, dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-import papermill as pm
-
 import finacct
-from finacct.load import load
-from finacct.report import engine  # noqa: F401  (registers the finacct-warm engine)
-from finacct.report.html import export
-from finacct.report.paths import atomic_dir, report_dir, sha256
+from finacct.report.kernel import Warm
+from finacct.report.paths import replace_dir, report_dir, safe_name, sha256, staging_dir
 
 NOTEBOOKS = Path(os.environ.get("FINACCT_NOTEBOOKS", Path(__file__).parents[1] / "notebooks"))  # finacct/notebooks links to notebooks/
+NOTEBOOK = "department_report.ipynb"
 MANIFEST = "manifest.json"
+PRELOAD = "import finacct.report.sections"   # what the notebook's first cell imports, started with the kernel
 
 
 @dataclass
@@ -31,6 +34,8 @@ class Job:
     engine: str = "finacct-warm"
     cell_timeout: int = 300
     dir: str = ""                  # the report folder, decided by the batch before any job runs; "" = from the document
+    department: str = ""           # what the batch peeked (the report notes a document that says otherwise)
+    year: int = 0
 
 
 @dataclass
@@ -43,10 +48,13 @@ class Result:
     manifest: dict[str, Any] = field(default_factory=dict)
 
 
-def fingerprint(job: Job) -> dict[str, str]:
-    """What a report depends on: its inputs' bytes and finacct's version."""
-    return {"source_sha256": sha256(job.source), "prior_sha256": sha256(job.prior),
-            "budget_sha256": sha256(job.budget), "finacct_version": finacct.__version__}
+def fingerprint(job: Job, hashes: dict[str, str] | None = None) -> dict[str, str]:
+    """What a report depends on: its inputs' bytes and finacct's version (`hashes`: sha256 by
+    path, for files the caller hashed already)."""
+    def digest(path: str) -> str:
+        return (hashes or {}).get(path) or sha256(path)
+    return {"source_sha256": digest(job.source), "prior_sha256": digest(job.prior),
+            "budget_sha256": digest(job.budget), "finacct_version": finacct.__version__}
 
 
 def up_to_date(job: Job, known_dir: str | None, fp: dict[str, str] | None = None) -> Path | None:
@@ -63,50 +71,67 @@ def up_to_date(job: Job, known_dir: str | None, fp: dict[str, str] | None = None
     return d if same and (d / "report.html").exists() else None
 
 
+@cache
+def kernel_name() -> str:
+    return json.loads((NOTEBOOKS / NOTEBOOK).read_text(encoding="utf-8"))["metadata"]["kernelspec"]["name"]
+
+
 def build(job: Job) -> Result:
-    """Extract (to learn department and year), execute the notebook, export HTML, all into
-    a temporary directory that replaces the report directory only when complete."""
+    """Execute the notebook, decide the folder from what it read, export HTML, all into a
+    temporary directory that replaces the report directory only when complete."""
     t0 = time.perf_counter()
-    seconds: dict[str, float] = {}
+    if job.engine == "finacct-warm":
+        Warm.start(kernel_name(), str(NOTEBOOKS), PRELOAD)
+    # nbconvert (and papermill, in _execute) load while the kernel starts
+    from finacct.report.html import STATIC, export
     source = str(Path(job.source).resolve())
-    d = load(source)
-    seconds["extraction"] = time.perf_counter() - t0
     root = Path(job.root).resolve()
-    final = Path(job.dir).resolve() if job.dir else report_dir(root, d.department, d.year, Path(source).stem, d.kind)
-    if not final.is_relative_to(root) or final == root:
-        raise ValueError(f"report folder {final} would fall outside {root}")
-    with atomic_dir(final) as tmp:
+    planned = Path(job.dir).resolve() if job.dir else None
+    if planned is not None:
+        _inside(planned, root)
+    prefix = f".part-{planned.name if planned else safe_name(Path(source).stem)}~"
+    with staging_dir(planned.parent if planned else root, prefix) as tmp:
+        nb, seconds = _execute(job, source, tmp)
+        doc = json.loads((tmp / MANIFEST).read_text(encoding="utf-8"))
+        final = planned or report_dir(root, doc["department"], doc["year"], Path(source).stem, doc["figures"]["kind"])
+        _inside(final, root)
         t = time.perf_counter()
-        params = {"source": source, "department": d.department, "year": d.year or 0,
-                  "prior_source": str(Path(job.prior).resolve()) if job.prior else "",
-                  "budget_file": str(Path(job.budget).resolve()) if job.budget else "", "output_dir": str(tmp)}
-        pm.execute_notebook(_literal(NOTEBOOKS / "department_report.ipynb"), _literal(tmp / "report.ipynb"), parameters=params,
-                            engine_name=job.engine, progress_bar=False, execution_timeout=job.cell_timeout,
-                            cwd=str(NOTEBOOKS))
-        seconds["kernel_start"] = engine.WarmKernelEngine.started_seconds if job.engine == "finacct-warm" else 0.0
-        seconds["execution"] = time.perf_counter() - t - seconds["kernel_start"]
-        t = time.perf_counter()
-        export(tmp / "report.ipynb", tmp / "report.html", title=f"{d.department} {d.year}")
+        export(nb, tmp / "report.html", root / STATIC, at=final, title=f"{doc['department']} {doc['year']}")
         seconds["html_export"] = time.perf_counter() - t
-        findings = json.loads((tmp / "findings.json").read_text(encoding="utf-8"))["findings"]
-        manifest = {**fingerprint(job), "source": source, "department": d.department, "year": d.year,
-                    "report": "report.html", "figures": _figures(d, findings), "finished": time.strftime("%Y-%m-%dT%H:%M:%S")}
+        manifest = {**fingerprint(job), "source": source, "department": doc["department"], "year": doc["year"],
+                    "report": "report.html", "figures": doc["figures"], "finished": time.strftime("%Y-%m-%dT%H:%M:%S")}
         (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+        replace_dir(tmp, final)
     seconds["total"] = time.perf_counter() - t0
     return Result(source, "ok", dir=str(final), seconds=seconds, manifest=manifest)
+
+
+def _inside(folder: Path, root: Path) -> None:
+    if not folder.is_relative_to(root) or folder == root:
+        raise ValueError(f"report folder {folder} would fall outside {root}")
+
+
+def _execute(job: Job, source: str, tmp: Path) -> tuple[Any, dict[str, float]]:
+    """The executed notebook, saved once as tmp/report.ipynb (on failure too, by papermill),
+    and the seconds of kernel start and execution."""
+    import papermill as pm
+
+    from finacct.report import engine  # noqa: F401  (registers the finacct-warm engine)
+    t = time.perf_counter()
+    params = {"source": source, "department": job.department, "year": job.year,
+              "prior_source": str(Path(job.prior).resolve()) if job.prior else "",
+              "budget_file": str(Path(job.budget).resolve()) if job.budget else "", "output_dir": str(tmp)}
+    nb = pm.execute_notebook(_literal(NOTEBOOKS / NOTEBOOK), _literal(tmp / "report.ipynb"), parameters=params,
+                             engine_name=job.engine, request_save_on_cell_execute=False, progress_bar=False,
+                             execution_timeout=job.cell_timeout, cwd=str(NOTEBOOKS))
+    started = Warm.started_seconds if job.engine == "finacct-warm" else 0.0
+    return nb, {"kernel_start": started, "execution": time.perf_counter() - t - started}
 
 
 def _literal(path: Path) -> str:
     """A path papermill takes as it is: it formats paths with the parameters (str.format), so
     a folder named after a department holding {x} or ${IFS} would be a template otherwise."""
     return str(path).replace("{", "{{").replace("}", "}}")
-
-
-def _figures(d: finacct.Disclosure, findings: list[dict]) -> dict[str, Any]:
-    import pandas as pd
-
-    from finacct.report.sections import key_figures
-    return key_figures(d, pd.DataFrame(findings, columns=["status"]))
 
 
 def safe_build(job: Job) -> dict[str, Any]:
@@ -120,7 +145,8 @@ def safe_build(job: Job) -> dict[str, Any]:
 def reason(exc: BaseException) -> str:
     """One line saying why: for an error inside the notebook, the notebook's own exception
     (name and first line of its message), not papermill's banner of dashes."""
-    if isinstance(exc, pm.PapermillExecutionError):
+    from papermill import PapermillExecutionError
+    if isinstance(exc, PapermillExecutionError):
         name, text = exc.ename, str(exc.evalue)
     else:
         name, text = type(exc).__name__, str(exc)

@@ -1,26 +1,69 @@
-"""The executed notebook as one self-contained HTML file: charts are embedded with the Vega
-libraries inlined once (from vl-convert, no CDN) and external scripts are dropped, so the
-report opens offline."""
+"""The executed notebook as HTML that opens offline. Charts are drawn by vega-embed (SVG)
+from their specs inline; what every report shares — the Vega libraries (built by vl-convert,
+no CDN) and the notebook's styles — is written once into the reports folder's _static/ and
+referenced relatively, so each report.html stays small and a reports folder is self-contained.
+External scripts are dropped."""
 from __future__ import annotations
 
+import hashlib
+import html
 import json
+import os
 import re
 from functools import cache
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from urllib.parse import quote
 
 import nbformat
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor
 
+from finacct.report.paths import write_text_atomic
+
+STATIC = "_static"   # beside the report folders, under the reports root
 VEGA_MIMES = ("application/vnd.vegalite.v6+json", "application/vnd.vegalite.v5+json")
 EXTERNAL = re.compile(r"<script[^>]*\ssrc=\"https?://[^\"]*\"[^>]*>\s*</script>|<link[^>]*\shref=\"https?://[^\"]*\"[^>]*>")
+HEAD_STYLE = re.compile(r"<style[^>]*>(.*?)</style>\s*", re.S)
 
 
 @cache
 def vega_bundle() -> str:
+    """vega, vega-lite and vega-embed as one script. vl-convert takes seconds to bundle them,
+    so the bundle is kept in the user's cache, one file per altair and vl-convert version."""
+    kept = _cached_bundle()
+    if kept is not None and kept.is_file():
+        return kept.read_text(encoding="utf-8")
     import vl_convert
     from altair.utils._importers import vl_version_for_vl_convert
-    return vl_convert.javascript_bundle(vl_version=vl_version_for_vl_convert())
+    text = vl_convert.javascript_bundle(vl_version=vl_version_for_vl_convert())
+    if kept is not None:
+        try:
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            write_text_atomic(kept, text)
+        except OSError:
+            pass   # no writable cache: the next process bundles again
+    return text
+
+
+def _cached_bundle() -> Path | None:
+    try:
+        versions = f"altair-{version('altair')}-vl-convert-{version('vl-convert-python')}"
+    except PackageNotFoundError:
+        return None
+    cache_home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache_home / "finacct" / f"vega-{versions}.js"
+
+
+def _shared_file(static: Path, stem: str, suffix: str, text: str) -> Path:
+    """static/<stem>-<hash of text><suffix>, written (atomically) unless it is there already:
+    reports built by different versions each keep the file they name."""
+    data = text.encode("utf-8")
+    target = static / f"{stem}-{hashlib.sha256(data).hexdigest()[:16]}{suffix}"
+    if not (target.is_file() and target.stat().st_size == len(data)):
+        static.mkdir(parents=True, exist_ok=True)
+        write_text_atomic(target, text)
+    return target
 
 
 def _script_json(obj: object) -> str:
@@ -69,14 +112,31 @@ def _title(nb: nbformat.NotebookNode, fallback: str) -> str:
     return fallback
 
 
-def export(notebook: Path, target: Path, title: str = "") -> Path:
-    nb = nbformat.read(notebook, as_version=4)
-    title = _title(nb, title)
+@cache
+def _exporter() -> HTMLExporter:
+    """One exporter per process: its templates are compiled once, not once per report."""
     exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
                             language_code="zh")
     exporter.register_preprocessor(InlineVega(), enabled=True)
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title or notebook.stem}})
-    body = EXTERNAL.sub("", body)
-    body = body.replace("</head>", f"<script type=\"text/javascript\">{vega_bundle()}\n{EMBED}</script>\n{STYLE}\n</head>", 1)
-    target.write_text(body, encoding="utf-8")
+    return exporter
+
+
+def _href(path: Path, at: Path) -> str:
+    """path as a relative URL from the folder `at`, quoted for an attribute."""
+    return html.escape(quote(Path(os.path.relpath(path, at)).as_posix()), quote=True)
+
+
+def export(nb: nbformat.NotebookNode, target: Path, static: Path, at: Path | None = None, title: str = "") -> Path:
+    """Write nb as target; the shared script and styles go to the folder `static`, linked
+    relatively from `at`, the folder target will be read in (its own folder unless it is built
+    in a temporary one)."""
+    at = at or target.parent
+    title = _title(nb, title)
+    body, _ = _exporter().from_notebook_node(nb, resources={"metadata": {"name": title or target.stem}})
+    head, end, rest = EXTERNAL.sub("", body).partition("</head>")
+    styles = _shared_file(static, "notebook", ".css", "\n".join(m[1] for m in HEAD_STYLE.finditer(head)))
+    vega = _shared_file(static, "vega", ".js", vega_bundle())
+    shared = (f"<link rel=\"stylesheet\" href=\"{_href(styles, at)}\">\n{STYLE}\n<script src=\"{_href(vega, at)}\"></script>\n"
+              f"<script type=\"text/javascript\">{EMBED}</script>\n")
+    target.write_text(HEAD_STYLE.sub("", head) + shared + end + rest, encoding="utf-8")
     return target

@@ -12,7 +12,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-from finacct.narrative.draft import amount
 from finacct.report.paths import write_text_atomic
 
 FAILURES = "failures.json"
@@ -203,6 +202,7 @@ tr[hidden]{display:none}td.dept{white-space:nowrap}td.src{max-width:180px;overfl
 
 
 def write(root: Path) -> Path:
+    from finacct.narrative.draft import amount  # imports pandas: not before a report's kernel is starting
     e = html.escape
     rows = [row(root, folder, m) for folder, m in manifests(root)]
     body = []

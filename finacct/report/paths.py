@@ -36,11 +36,21 @@ def part_prefix(final: Path) -> str:
 def atomic_dir(final: Path) -> Iterator[Path]:
     """Yield a temporary directory beside `final`; on success it replaces `final` whole. On
     failure nothing is left: no temporary folder, and no department folder made for it."""
-    made = _missing_parents(final)
+    with staging_dir(final.parent, part_prefix(final)) as tmp:
+        yield tmp
+        replace_dir(tmp, final)
+
+
+@contextmanager
+def staging_dir(near: Path, prefix: str) -> Iterator[Path]:
+    """A temporary folder in `near` (made with its missing parents) for a report whose folder
+    may be decided only once it is built: moved to it by replace_dir. Whatever is left of it
+    on exit is removed, and on failure the parents it made if they are empty."""
+    made = _missing_parents(near / prefix)
     for attempt in range(3):   # a failing sibling may remove the department folder just made
-        final.parent.mkdir(parents=True, exist_ok=True)
+        near.mkdir(parents=True, exist_ok=True)
         try:
-            tmp = Path(tempfile.mkdtemp(prefix=part_prefix(final), dir=final.parent))
+            tmp = Path(tempfile.mkdtemp(prefix=prefix, dir=near))
             break
         except FileNotFoundError:
             if attempt == 2:
@@ -48,18 +58,6 @@ def atomic_dir(final: Path) -> Iterator[Path]:
     tmp.chmod(0o777 & ~umask())   # mkdtemp makes it 0700; a report folder is read from shared folders like any other
     try:
         yield tmp
-        for attempt in range(5):   # another worker may be writing the same report (copies of one document)
-            old = final.with_name(f".old-{final.name}-{os.getpid()}-{attempt}")
-            try:
-                if final.exists():
-                    final.rename(old)
-                tmp.rename(final)
-                break
-            except OSError:
-                if attempt == 4:
-                    raise
-            finally:
-                shutil.rmtree(old, ignore_errors=True)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         _remove_empty(made)
@@ -67,6 +65,26 @@ def atomic_dir(final: Path) -> Iterator[Path]:
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def replace_dir(tmp: Path, final: Path) -> None:
+    """Put the folder tmp at final in one rename (an older final is moved aside, then removed);
+    tmp must be on final's file system. Parents made for final go again if the rename fails."""
+    made = _missing_parents(final)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    for attempt in range(5):   # another worker may be writing the same report (copies of one document)
+        old = final.with_name(f".old-{final.name}-{os.getpid()}-{attempt}")
+        try:
+            if final.exists():
+                final.rename(old)
+            tmp.rename(final)
+            return
+        except OSError:
+            if attempt == 4:
+                _remove_empty(made)
+                raise
+        finally:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def discard_partial(final: Path, root: Path) -> None:
@@ -114,12 +132,16 @@ def write_text_atomic(path: Path, text: str, durable: bool = False) -> None:
     """Write text to path via a temporary file and a rename; `durable` also syncs it to disk
     first (a state file must survive a crash right after the rename)."""
     tmp = path.with_name(path.name + f".part-{os.getpid()}")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(text)
-        if durable:
-            fh.flush()
-            os.fsync(fh.fileno())
-    tmp.replace(path)
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)   # a full disk keeps no half-written copy
+        raise
 
 
 def sha256(path: str | Path | None) -> str:

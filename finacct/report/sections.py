@@ -160,6 +160,10 @@ RULE_GROUPS = {
     "shares": "占比 = 金额 ÷ 合计",
     "completion_rates": "完成率 = 决算数 ÷ 预算数",
     "wording": "“持平、增加、减少、大于、小于”等措辞与数字相符",
+    "differences": "所述差额（如“决算数比预算数减少X万元”）= 两数之差",
+    "share_sums": "同一句中各组成部分的占比合计为100%",
+    "change_sums": "各组成部分的增减额之和等于总额的增减额",
+    "procurement_awards": "授予中小企业合同金额不超过采购总额，小微企业不超过中小企业",
     "prior_year": "由情况说明推算的上年财政拨款总计与上年支出相容",
     "budget_items": "各项年初预算之和等于所述年初预算总额",
     "procurement": "政府采购总额 = 货物 + 工程 + 服务",
@@ -187,7 +191,8 @@ RULE_SHORT = {"hierarchy": "类款项合计", "template_hierarchy": "类款项�
               "amounts": "情况说明金额", "change_pct": "增减率", "shares": "占比", "completion_rates": "完成率",
               "item_lines": "逐项决算数", "wording": "措辞与数字", "budget_items": "年初预算合计", "procurement": "政府采购合计",
               "listed_items": "经费明细", "prior_year": "上年数", "cost_indicators": "绩效成本指标", "execution_rate": "绩效执行率",
-              "sources": "绩效资金来源", "targets": "绩效目标"}
+              "sources": "绩效资金来源", "targets": "绩效目标", "differences": "差额", "share_sums": "占比合计",
+              "change_sums": "增减额合计", "vehicles": "车辆数", "procurement_awards": "中小企业合同"}
 
 
 def rule_short(rule_id: str) -> str:
@@ -502,11 +507,15 @@ def _reading_order(d: Disclosure, tid: str) -> pd.DataFrame:
 def printed(d: Disclosure, tid: str) -> pd.DataFrame:
     """A table as the document prints it, with Chinese headers: 科目编码 and 科目名称 (codes
     beside the printed names), then its amount columns; summary tables two-sided (收入 | 支出)."""
-    table = _reading_order(d, tid)
+    return _printed(d, tid, _reading_order(d, tid))
+
+
+def _printed(d: Disclosure, tid: str, table: pd.DataFrame) -> pd.DataFrame:
+    """printed() from the table in reading order (its caller needs that table too)."""
     if table.empty:
         return pd.DataFrame()
     if any(str(r).startswith(("inc.", "exp.")) for r in table["row"]):
-        return two_sides(d, tid)
+        return two_sides(d, tid, table)
     amounts = _amount_columns(d, tid, table)
     out = pd.DataFrame({"科目编码": [r if re.fullmatch(r"\d+", str(r)) else "" for r in table["row"]],
                         "科目名称": [_row_label(r, n) for r, n in zip(table["row"], table["name"])]})
@@ -517,10 +526,11 @@ def printed(d: Disclosure, tid: str) -> pd.DataFrame:
     return out
 
 
-def two_sides(d: Disclosure, tid: str) -> pd.DataFrame:
+def two_sides(d: Disclosure, tid: str, table: pd.DataFrame | None = None) -> pd.DataFrame:
     """A summary table (t01, t04, b01, b04) as printed: income rows on the left, expenditure
-    rows on the right, each side with its own amount columns."""
-    table = d.table(tid)
+    rows on the right, each side with its own amount columns (`table`: d.table(tid), when the
+    caller has it)."""
+    table = d.table(tid) if table is None else table
     sides = {"收入": table[~table["row"].astype(str).str.startswith("exp.")], "支出": table[table["row"].astype(str).str.startswith("exp.")]}
     parts = []
     for side, rows in sides.items():
@@ -541,7 +551,8 @@ def two_sides(d: Disclosure, tid: str) -> pd.DataFrame:
 
 def table_html(d: Disclosure, tid: str) -> str:
     """printed() as HTML: levels indented, totals in bold, blanks where nothing is printed."""
-    frame = printed(d, tid)
+    table = _reading_order(d, tid)
+    frame = _printed(d, tid, table)
     if frame.empty:
         return ""
     numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])]
@@ -552,7 +563,6 @@ def table_html(d: Disclosure, tid: str) -> str:
     if isinstance(frame.columns, pd.MultiIndex):
         return _html_table(frame, numeric)
     if "科目名称" in frame.columns or "项目" in frame.columns:
-        table = _reading_order(d, tid)
         levels = table["level"].fillna("").tolist() if "level" in table else [""] * len(table)
         name_col = "科目名称" if "科目名称" in frame.columns else "项目"
         pad = {"款": 1.2, "项": 2.4}
@@ -649,11 +659,7 @@ def compare_table(d: Disclosure, findings: pd.DataFrame | None = None) -> pd.Dat
     item = f["message"].str.extract(r"([\u3000-\u303f\u4e00-\u9fff\uff00-\uffef][^\s:]*)", expand=False).fillna("")
     out = pd.DataFrame({
         where_header(d): f["pages"].map(lambda p: int(p[0]) if p else 0), "事项": item,
-        "核对": f["rule"].map(lambda r: {"narrative.amount": "金额", "narrative.change_pct": "增减率", "narrative.share": "占比",
-                                          "narrative.completion_rate": "完成率", "narrative.item": "逐项决算数",
-                                          "narrative.budget_items": "年初预算合计", "narrative.procurement": "政府采购合计",
-                                          "narrative.prior_year": "上年数", "narrative.listed_items": "明细科目",
-                                          "narrative.vehicles": "车辆数", "narrative.wording": "措辞"}.get(r, rule_gloss(r))),
+        "核对": f["rule"].map(rule_short),
         "文中数字": f["actual"], "重新计算": f["expected"], "差额": f["diff"], "结果": f["status"].map(STATUS_ZH),
         "原句": f["message"].str.extract(r"“(.*)”", expand=False).fillna("")})
     return out.sort_values(where_header(d), kind="stable").reset_index(drop=True)
@@ -684,7 +690,8 @@ def all_charts(d: Disclosure, prior: Disclosure | None, findings: Findings, budg
         made.pop("sangong", None)   # drawn from a final's t09 (预算 beside 决算); a budget's b09 is in its table
     display(HTML("<h2 id='charts'>图表</h2>" + ("" if made else "<p>没有可绘制的数据。</p>")))
     for chart in made.values():
-        display(chart)
+        data, metadata = alt.renderers.get()(chart.to_dict(validate=False))   # charts.py's specs are validated by its tests
+        display(data, metadata=metadata, raw=True)
 
 
 FUNDS = {"budget_initial": "年初预算数", "budget_full": "全年预算数", "executed": "全年执行数", "execution_rate": "执行率（%）"}
@@ -722,7 +729,8 @@ DATA_FILES = (("disclosure.json", "全部表格数据（JSON，finacct.disclosur
 
 def save_data(d: Disclosure, findings: Findings, output_dir: str) -> None:
     """The report's data beside it (contract JSON, canonical xlsx, findings and claims JSON),
-    linked from the report's last section."""
+    linked from the report's last section; and manifest.json, what the builder learns of the
+    document from this one reading of it (department, year, key figures, kind among them)."""
     import json
     from pathlib import Path
 
@@ -737,6 +745,8 @@ def save_data(d: Disclosure, findings: Findings, output_dir: str) -> None:
     (out / "claims.json").write_text(claims.frame(d.claims).to_json(orient="records", force_ascii=False),
                                      encoding="utf-8")
     xlsx.write(d, out / "disclosure.xlsx")
+    (out / "manifest.json").write_text(json.dumps({"department": d.department, "year": d.year, "figures": key_figures(d, findings)},
+                                                  ensure_ascii=False), encoding="utf-8")
     items = "".join(f"<li><a href='{name}'>{name}</a> — {e(what)}（{_size(out / name)}）</li>"
                     for name, what in DATA_FILES if (out / name).exists())
     display(HTML(f"<h2 id='data'>数据文件</h2><p>与本报告放在同一文件夹：</p><ul>{items}</ul>"))
