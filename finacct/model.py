@@ -43,6 +43,11 @@ class Disclosure:
     # (page, line) of the whole document as read; the narrative checks and drafts read it.
     # Not part of the contract JSON, so a Disclosure read back from JSON/xlsx has none.
     text: list[tuple[int, str]] = field(default_factory=list, repr=False)
+    # Where each (table, row, col) stands in `facts`, and the wide tables built from them: a
+    # report asks for hundreds of values and the same tables a dozen times. Rebuilt when `facts`
+    # is replaced or grows; a value edited in place (a teaching notebook moving a cell) is read
+    # afresh, since only positions and the values a table was built from are remembered.
+    _memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def spec(self) -> Template:
@@ -50,12 +55,34 @@ class Disclosure:
         return TEMPLATES.get(self.template, TEMPLATES["local"])
 
     # -- tidy views ---------------------------------------------------------------
+    def _positions(self) -> dict[tuple[str, str, str], int]:
+        """(table, row, col) -> the position of its first fact, for the current `facts`."""
+        f = self.facts
+        stamp = (id(f), len(f))
+        if self._memo.get("stamp") != stamp:
+            positions: dict[tuple[str, str, str], int] = {}
+            for i, key in enumerate(zip(f["table"], f["row"], f["col"])):
+                positions.setdefault(key, i)
+            self._memo.clear()
+            self._memo.update(stamp=stamp, positions=positions)
+        return self._memo["positions"]
+
     def table(self, tid: str) -> pd.DataFrame:
         """One table wide: a row per printed row (with code, name, level, parent for
         classified rows), a column per contract column key, and the page."""
+        self._positions()   # clears the remembered tables when `facts` was replaced
         f = self.facts[self.facts["table"] == tid]
         if f.empty:
             return pd.DataFrame()
+        seen = (f["row"].tolist(), f["col"].tolist(), f["value"].tolist(), f["label"].tolist(), f["page"].tolist())
+        built = self._memo.get(("table", tid))
+        if built is not None and built[0] == seen:
+            return built[1].copy()
+        out = self._wide(tid, f)
+        self._memo[("table", tid)] = (seen, out)
+        return out.copy()
+
+    def _wide(self, tid: str, f: pd.DataFrame) -> pd.DataFrame:
         wide = f.pivot_table(index="row", columns="col", values="value", aggfunc="first", sort=False)
         meta = f.groupby("row", sort=False).agg(name=("label", "first"), page=("page", "first"))
         out = meta.join(wide).reset_index()
@@ -81,9 +108,12 @@ class Disclosure:
         return pd.DataFrame([{"project": p["project"], **i} for p in self.performance for i in p.get("indicators", [])])
 
     def value(self, table: str, row: str, col: str) -> float | None:
-        f = self.facts
-        hit = f[(f["table"] == table) & (f["row"] == row) & (f["col"] == col)]
-        return float(hit["value"].iloc[0]) if len(hit) else None
+        """The first fact at (table, row, col), or None."""
+        i = self._positions().get((table, row, col))
+        if i is not None and (self.facts["table"].iat[i], self.facts["row"].iat[i], self.facts["col"].iat[i]) != (table, row, col):
+            self._memo.clear()   # a key edited in place: look again
+            i = self._positions().get((table, row, col))
+        return None if i is None else float(self.facts["value"].iat[i])
 
     @cached_property
     def joined_text(self) -> tuple[str, list[tuple[int, int]]]:

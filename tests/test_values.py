@@ -136,3 +136,17 @@ def test_printed_code_and_name_that_disagree_are_warned() -> None:
     facts = canonical.facts(SPECS["t03"], rows, warnings)
     assert len(facts) == 2  # the number is kept, the disagreement is reported
     assert warnings == ["t03 p10: printed code 2010601 is '行政运行' in the classification, but the row is named '住房公积金'"]
+
+
+def test_values_and_tables_follow_facts_edited_in_place_or_replaced() -> None:
+    """value() and table() remember positions and built tables; a cell moved in place (as the
+    teaching notebook does) or a new facts frame is still what they show."""
+    d = finacct.load(SAMPLE)
+    before = d.table("t05").set_index("row").loc["total", "total"]
+    at = d.facts.index[(d.facts["table"] == "t05") & (d.facts["row"] == "total") & (d.facts["col"] == "total")][0]
+    d.facts.loc[at, "value"] += 10
+    assert (before, d.value("t05", "total", "total")) == (6901.84, 6911.84)
+    assert d.table("t05").set_index("row").loc["total", "total"] == 6911.84
+    d.facts = d.facts[d.facts["table"] != "t05"].reset_index(drop=True)
+    assert d.value("t05", "total", "total") is None and d.table("t05").empty
+    assert d.value("t01", "inc.grand_total", "amount") == 6901.84
