@@ -90,8 +90,8 @@ def _finish(d: Disclosure, template: Template, found: dict[str, list[int]], fact
 
 def _template(name: str, lines: list[str]) -> Template:
     """The document's template from its titles; a text that prints no known table title is
-    not a disclosure at all."""
-    titles = [t for ln in lines if (t := locate.title_text(ln))]
+    not a disclosure at all. Each title once: running heads and the 目录 repeat them."""
+    titles = list(dict.fromkeys(t for ln in lines if (t := locate.title_text(ln))))
     template = choose_template(titles)
     if not any(template.match_title(t) for t in titles):
         raise UnreadableError(f"{name}: no table of a 部门决算 or 部门预算 disclosure found (not a disclosure, or a template finacct does not know)")

@@ -29,17 +29,18 @@ def facts(spec: TableSpec, rows: list[RawRow], warnings: list[str]) -> list[Fact
             row = keyer(raw)
         if not raw.cells:
             continue
+        label = normalise(raw.label)
         scheme = spec.kind if spec.kind in ("functional", "economic") else None
-        if scheme and row and row.isdigit() and classify.name_matches(scheme, row, normalise(raw.label)) is False:
+        if scheme and row and row.isdigit() and classify.name_matches(scheme, row, label) is False:
             warnings.append(f"{spec.id} p{raw.page}: printed code {row} is '{classify.names(scheme)[row]}' in the "
-                            f"classification, but the row is named '{normalise(raw.label)}'")
+                            f"classification, but the row is named '{label}'")
         if row is None:
-            warnings.append(f"{spec.id} p{raw.page}: row '{normalise(raw.label) or raw.code}' could not be placed; its {len(raw.cells)} cells were left out")
+            warnings.append(f"{spec.id} p{raw.page}: row '{label or raw.code}' could not be placed; its {len(raw.cells)} cells were left out")
             continue
         for col, value in raw.cells:
             r, c = (_sangong_cell(spec, raw, col) if spec.kind == "sangong" else (row, col))
             if r is None or c is None:
-                warnings.append(f"{spec.id} p{raw.page}: {value} in row '{normalise(raw.label)}' has no 预算数/决算数 or item; left out")
+                warnings.append(f"{spec.id} p{raw.page}: {value} in row '{label}' has no 预算数/决算数 or item; left out")
                 continue
             if spec.kind == "summary":
                 c = _summary_col(spec, raw.side, r, c)
@@ -51,7 +52,7 @@ def facts(spec: TableSpec, rows: list[RawRow], warnings: list[str]) -> list[Fact
                 warnings.append(f"{spec.id} p{raw.page}: {r}/{c} printed twice ({out[key]['value']} and {value}); kept the first")
                 continue
             out.setdefault(key, {"table": spec.id, "row": r, "col": c, "value": value, "page": raw.page,
-                                 "label": normalise(raw.label) if spec.kind != "sangong" else ("预算数" if r == "budget" else "决算数")})
+                                 "label": label if spec.kind != "sangong" else ("预算数" if r == "budget" else "决算数")})
     return _totals_when_alone(list(out.values())) if spec.kind == "summary" else list(out.values())
 
 

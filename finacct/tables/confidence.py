@@ -69,13 +69,11 @@ def table_identities(spec: TableSpec, facts: list[dict]) -> list[Identity]:
                 children[parent].append(k)
         for col in {c for row in cells.values() for c in row}:
             for code, kids in children.items():
-                parts = tuple((k, col) for k in kids if col in cells[k])
-                if parts and col in cells.get(code, {}):
+                if col in cells.get(code, {}) and (parts := tuple((k, col) for k in kids if col in cells[k])):
                     out.append(Identity("hierarchy", (code, col), parts))
     for total, parts in spec.sums:
         for key, row in cells.items():
-            values = [row[p] for p in parts if p in row]
-            if total in row and sum(v != 0 for v in values) >= 2:  # one part alone equals any column it sits in
+            if total in row and sum(row[p] != 0 for p in parts if p in row) >= 2:  # one part alone equals any column it sits in
                 out.append(Identity(f"{total} = {' + '.join(parts)}", (key, total), tuple((key, p) for p in parts if p in row)))
     return out
 

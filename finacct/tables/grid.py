@@ -6,8 +6,10 @@ by x. Rows come from horizontal rulings when the page has them, else from baseli
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from finacct.extract.layout import Line, Word, amount, band_index, group_lines
 from finacct.extract.pdf import Page
@@ -34,15 +36,22 @@ PAGE_NUMBER = re.compile(r"^[-—]?\d{1,3}[-—]?$|^第\d+页")
 FOOTNOTE = re.compile(r"^(注|说明|备注)[:：\d１]|^注$")
 
 
+def _stacked_text(words: list[Word]) -> str:
+    """A header cell's words read top to bottom, left to right, as column names are matched."""
+    return normalise("".join(w.text for w in sorted(words, key=lambda w: (w.baseline, w.x0))))
+
+
 @dataclass
 class Cell:
     """A header cell: the words stacked in it, merged; `span` is the x extent between the
-    vertical rulings around it, where the table is ruled (a merged cell spans its columns)."""
+    vertical rulings around it, where the table is ruled (a merged cell spans its columns).
+    Its words are final once made, so its text and extent are worked out once: every
+    column and cell of the header asks them of every other."""
 
     words: list[Word]
     span: tuple[float, float] | None = None
 
-    @property
+    @cached_property
     def top(self) -> float:
         return min(w.top for w in self.words)
 
@@ -54,23 +63,23 @@ class Cell:
     def right(self) -> float:
         return self.span[1] if self.span else self.x1
 
-    @property
+    @cached_property
     def text(self) -> str:
-        return normalise("".join(w.text for w in sorted(self.words, key=lambda w: (w.baseline, w.x0))))
+        return _stacked_text(self.words)
 
-    @property
+    @cached_property
     def x0(self) -> float:
         return min(w.x0 for w in self.words)
 
-    @property
+    @cached_property
     def x1(self) -> float:
         return max(w.x1 for w in self.words)
 
-    @property
+    @cached_property
     def xc(self) -> float:
         return (self.x0 + self.x1) / 2
 
-    @property
+    @cached_property
     def bottom(self) -> float:
         return max(w.bottom for w in self.words)
 
@@ -98,22 +107,24 @@ def header_cells(spec: TableSpec, words: list[Word], rules: list[tuple[float, fl
     """Merge words stacked in one header cell (wrapped header text) into cells. Two stacked
     words that each name a column, or a ruling between them, are two header rows
     (基本支出 over 人员经费), not one wrapped heading."""
-    cells: list[Cell] = []
+    stacks: list[list[Word]] = []
     for w in sorted(words, key=lambda w: (w.baseline, w.x0)):
         best, best_ov = None, 0.0
-        for c in cells:
-            last = max(c.words, key=lambda v: v.baseline)
+        for stack in stacks:
+            last = stack[-1]  # a word joins a stack only below its last one (0 < gap)
             gap = w.baseline - last.baseline
             ov = _overlap(w.x0, w.x1, last.x0, last.x1)
+            if not (0 < gap <= 1.7 * w.size and ov >= 0.6 * min(w.x1 - w.x0, last.x1 - last.x0) and ov > best_ov):
+                continue  # rulings and column names are asked only of words stacked close (most pairs are not)
             ruled = any(last.bottom - 1 <= y <= w.top + 1 and x0 <= max(w.x0, last.x0) and x1 >= min(w.x1, last.x1)
-                        for y, x0, x1 in rules) or bool(spec.column_of(normalise(c.text)) and spec.column_of(normalise(w.text)))
-            if 0 < gap <= 1.7 * w.size and ov >= 0.6 * min(w.x1 - w.x0, last.x1 - last.x0) and ov > best_ov and not ruled:
-                best, best_ov = c, ov
-        if best:
-            best.words.append(w)
+                        for y, x0, x1 in rules) or bool(spec.column_of(normalise(_stacked_text(stack))) and spec.column_of(normalise(w.text)))
+            if not ruled:
+                best, best_ov = stack, ov
+        if best is not None:
+            best.append(w)
         else:
-            cells.append(Cell([w]))
-    return cells
+            stacks.append([w])
+    return [Cell(stack) for stack in stacks]
 
 
 def with_spans(cells: list[Cell], vrules: list[tuple[float, float, float]]) -> list[Cell]:
@@ -165,25 +176,27 @@ def _leaf_key(spec: TableSpec, cell: Cell, parents: list[Cell]) -> str | None:
     return min(above)[1] if above else own
 
 
-def _is_label(cell: Cell) -> bool:
-    text = cell.text
+def _is_label(text: str) -> bool:
+    """Whether a heading (its normalised text) heads a label column: codes, names, 栏次."""
     return bool(LABEL_HEADERS.match(text) or SIDE_LABEL_HEADER.search(text) or text.isdigit())
 
 
-def _whole_number(words: list[Word], i: int, labels: list[Word]) -> bool:
+def _whole_number(words: list[Word], i: int, labels: set[tuple[float, float]]) -> bool:
     """A bare whole number that is an amount (25, 0 in a table of 元): not under a label
-    heading (codes, 栏次) and not followed by a name (the code of a two-sided table's right side)."""
+    heading (codes, 栏次: their x extents) and not followed by a name (the code of a
+    two-sided table's right side)."""
     w = words[i]
-    if not w.text.isdigit() or any(_overlap(c.x0, c.x1, w.x0, w.x1) > 0 for c in labels):
+    if not w.text.isdigit() or not (i + 1 == len(words) or words[i + 1].is_amount or words[i + 1].text.isdigit()):
         return False
-    return i + 1 == len(words) or words[i + 1].is_amount or words[i + 1].text.isdigit()
+    return not any(min(x1, w.x1) - max(x0, w.x0) > 0 for x0, x1 in labels)
 
 
 def _data_columns(lines: list[Line], labels: list[Word]) -> list[tuple[float, float]]:
     """x extents of the amount columns as printed: overlapping amounts stand in one column
     (right-aligned, centred or left-aligned alike)."""
+    under = {(c.x0, c.x1) for c in labels}  # labels repeat down a table: each extent once
     spans = sorted((w.x0, w.x1) for ln in lines for i, w in enumerate(ln.words)
-                   if w.is_amount or _whole_number(ln.words, i, labels))
+                   if w.is_amount or _whole_number(ln.words, i, under))
     columns: list[list[float]] = []
     for x0, x1 in spans:
         if columns and x0 < columns[-1][1]:
@@ -203,8 +216,11 @@ class Header:
     @classmethod
     def read(cls, cells: list[Cell], lines: list[Line]) -> "Header":
         """Label words of the header, and 类 / 款 / 项 printed below the ruling that closes it."""
-        labels = [w for c in cells for w in c.words if _is_label(c) or _is_label(Cell([w]))]
-        labels += [w for ln in lines for w in ln.words if not w.text.isdigit() and _is_label(Cell([w]))]
+        labels: list[Word] = []
+        for c in cells:
+            labels += c.words if _is_label(c.text) else [w for w in c.words if _is_label(normalise(w.text))]
+        labels += [w for ln in lines for w in ln.words  # an amount is never a label
+                   if not w.text.isdigit() and not w.is_amount and _is_label(normalise(w.text))]
         return cls(cells, labels)
 
 
@@ -223,7 +239,7 @@ def _anchors(spec: TableSpec, header: Header, lines: list[Line]) -> list[Anchor]
         keyed = _sangong_anchors(spec, cells)
         return [Anchor(min(keyed, key=lambda a: abs(a.xc - (x0 + x1) / 2)).key, (x0 + x1) / 2, x1 - x0)
                 for x0, x1 in columns] if keyed and columns else keyed
-    heads = [c for c in cells if not _is_label(c)]
+    heads = [c for c in cells if not _is_label(c.text)]
     leaves = [c for c in heads if _is_leaf(c, cells)]
     owners: list[Cell | None] = []
     for x0, x1 in columns:
@@ -298,17 +314,20 @@ def read_table(template: Template, spec: TableSpec, pages: list[Page], warnings:
 def _header_like(spec: TableSpec, line: Line) -> bool:
     """A heading line inside a table (a two-sided table printed one side under the other
     repeats 项目 | 金额 over its second side): no amount, a label heading and a column name."""
+    if any(w.is_amount for w in line.words):
+        return False
     words = [normalise(w.text) for w in line.words]
-    return (not any(w.is_amount for w in line.words) and any(LABEL_HEADERS.match(t) for t in words)
-            and any(spec.column_of(t) for t in words))
+    return any(LABEL_HEADERS.match(t) for t in words) and any(spec.column_of(t) for t in words)
 
 
 def _blocks(spec: TableSpec, lines: list[Line]) -> list[list[Line]]:
     """The page's lines cut before each heading line that follows data lines; the heading's
     wrapped first halves printed above it (over the amount columns, right of its 项目) go with it."""
     cuts = []
+    data_seen = False   # a data line before this one
     for i, ln in enumerate(lines):
-        if i and _header_like(spec, ln) and any(x.is_data for x in lines[:i]):
+        after_data, data_seen = data_seen, data_seen or ln.is_data
+        if after_data and _header_like(spec, ln):
             edge = max(w.x1 for w in ln.words if LABEL_HEADERS.match(normalise(w.text)))
             while i - 1 > (cuts[-1] if cuts else 0) and not lines[i - 1].is_data and all(w.x0 > edge for w in lines[i - 1].words):
                 i -= 1
@@ -376,6 +395,8 @@ def _sides(data: list[Word], edges: list[float]) -> dict[int, int]:
     """The side of a multi-sided table each word belongs to, by x; a label that spans two
     sides (支出合计 over 功能分类 and 支出用途) goes with the amount printed on the side after it."""
     side_of = {id(w): next(k for k in range(len(edges) - 1) if edges[k] <= w.xc < edges[k + 1]) for w in data}
+    if len(edges) == 2:  # one side: no label to move
+        return side_of
     for line in group_lines(data):
         by_side: dict[int, list[Word]] = {}
         for w in line.words:
@@ -396,16 +417,18 @@ def _by_rules(words: list[Word], rules: list[float], ruled: list[tuple[float, fl
     crosses it between two rows of text) heads every row it spans: (its words, the row's words)."""
     band = {id(w): band_index((w.top + w.bottom) / 2, rules) for w in words}
     occupied = set(band.values())
+    across = sorted(ruled)
+    ys = [y for y, _, _ in across]
     bands: dict[int, list[Word]] = {}
     spans: dict[int, list[Word]] = {}
     for w in words:
-        mid = (w.top + w.bottom) / 2
-        crossing = [y for y, x0, x1 in ruled if x0 <= w.xc <= x1]
-        above = max((y for y in crossing if y < mid), default=None)
-        below = min((y for y in crossing if y > mid), default=None)
-        first, last = (band_index(above + 0.1, rules), band_index(below - 0.1, rules)) if above is not None and below is not None else (0, 0)
-        covered = {b for b in occupied if first <= b <= last} if last > first else set()
-        if not w.is_amount and not w.text.isdigit() and len(covered) >= 2 and not any(
+        covered: set[int] = set()
+        if not w.is_amount and not w.text.isdigit():  # only a label can be merged over rows
+            above, below = _crossing_around(across, ys, w.xc, (w.top + w.bottom) / 2)
+            if above is not None and below is not None:
+                first, last = band_index(above + 0.1, rules), band_index(below - 0.1, rules)
+                covered = {b for b in occupied if first <= b <= last} if last > first else set()
+        if len(covered) >= 2 and not any(
                 v is not w and band[id(v)] in covered and not v.is_amount and _overlap(v.x0, v.x1, w.x0, w.x1) > 0
                 for v in words):  # another label in the same column: merely unruled, not merged
             for b in covered:
@@ -413,6 +436,15 @@ def _by_rules(words: list[Word], rules: list[float], ruled: list[tuple[float, fl
         else:
             bands.setdefault(band[id(w)], []).append(w)
     return [(spans.get(k, []), bands[k]) for k in sorted(bands)]
+
+
+def _crossing_around(across: list[tuple[float, float, float]], ys: list[float], x: float,
+                     y: float) -> tuple[float | None, float | None]:
+    """The nearest rulings above and below y that cross x: `across` is sorted by y (its
+    `ys`), so each is the first crossing one walking out from y, not a pass over every ruling."""
+    above = next((across[k][0] for k in range(bisect.bisect_left(ys, y) - 1, -1, -1) if across[k][1] <= x <= across[k][2]), None)
+    below = next((across[k][0] for k in range(bisect.bisect_right(ys, y), len(across)) if across[k][1] <= x <= across[k][2]), None)
+    return above, below
 
 
 def _starts_row(spec: TableSpec, line: Line) -> bool:
@@ -480,11 +512,22 @@ def _raw_row(spec: TableSpec, page: int, side: int, words: list[Word], anchors: 
              warnings: list[str], merged: str = "") -> RawRow | None:
     words = sorted(words, key=lambda w: (round(w.baseline / 3), w.x0))
     first_amount_x = min((a.xc - a.width / 2 for a in anchors), default=float("inf"))
-    # whole numbers printed in the amount columns (some producers drop the decimals) are amounts
-    amounts = [w for w in words if w.is_amount or (w.text.isdigit() and w.x0 >= first_amount_x)]
-    # codes: whole numbers left of the amounts (a split 款 may be printed without its zero: 301 | 2)
-    codes = sorted((w for w in words if w.text.isdigit() and len(w.text) <= 7 and w.x1 <= first_amount_x), key=lambda w: w.x0)
-    label = merged + "".join(w.text for w in words if w not in amounts and w not in codes)
+    amounts: list[Word] = []
+    codes: list[Word] = []
+    label = merged
+    for w in words:
+        digits = w.text.isdigit()
+        # whole numbers printed in the amount columns (some producers drop the decimals) are amounts
+        is_amount = w.is_amount or (digits and w.x0 >= first_amount_x)
+        # codes: whole numbers left of the amounts (a split 款 may be printed without its zero: 301 | 2)
+        is_code = digits and len(w.text) <= 7 and w.x1 <= first_amount_x
+        if is_amount:
+            amounts.append(w)
+        if is_code:
+            codes.append(w)
+        if not (is_amount or is_code):
+            label += w.text
+    codes.sort(key=lambda w: w.x0)
     code = _joined_code([w.text for w in codes])
     if not code and (m := CODE_IN_NAME.search(normalise(label))):  # 小学教育（2050202）, 2050202小学教育
         code, label = m.group(1) or m.group(2), CODE_IN_NAME.sub("", normalise(label))

@@ -16,6 +16,8 @@ DEPARTMENT_PATTERNS = (
 # A cover that prints the name on the line above "2023 年度部门预算".
 COVER_YEAR = re.compile(r"^\s*20\d{2}\s*年度?\s*部门(决算|预算)\s*$")
 YEAR = re.compile(r"(20\d{2})\s*年度?\s*(?:[区市省县]级)?(?:部门|单位)?(决算|预算)")
+# A sentence, or a comparison with another year: no heading naming the year covered.
+COMPARES = re.compile(r"[。，；]|比|较|与")
 WORD = {"final": "决算", "budget": "预算"}
 UNIT = re.compile(r"单位[:：]\s*(万元|元|千元|亿元)")
 UNIT_FACTOR = {"元": 1, "千元": 1_000, "万元": 10_000, "亿元": 100_000_000}
@@ -37,7 +39,7 @@ def department(lines: list[str]) -> str:
 def year(lines: list[str], kind: str | None = None) -> int | None:
     """The year most often printed before 决算 (or 预算, for a budget) in headings and titles: the
     year the accounts cover (the narrative also names the year before: 比2024年预算减少)."""
-    headings = [text for text in lines if len(text.strip()) <= 40 and not re.search(r"[。，；]|比|较|与", text)]
+    headings = [text for text in lines if len(text.strip()) <= 40 and not COMPARES.search(text)]
     for pool in (headings, lines):
         counts = Counter(int(m.group(1)) for text in pool for m in YEAR.finditer(text)
                          if kind is None or m.group(2) == WORD[kind])

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from typing import Any
 
@@ -50,6 +50,9 @@ class TableSpec:
         return next((c.key for c in self.columns if re.search(c.header, text)), None)
 
 
+_SPACE = re.compile(r"\s+")
+
+
 @dataclass(frozen=True)
 class Template:
     """A document family: its kind (final / budget) and its tables by id."""
@@ -73,14 +76,25 @@ class Template:
         spec = self.tables.get(tid) or TEMPLATES["local"].tables.get(tid)
         return spec.name if spec else tid
 
+    @cached_property
+    def _titles(self) -> tuple[re.Pattern[str], tuple[tuple[str, re.Pattern[str]], ...]]:
+        """Every title regex compiled once, and all of them as one alternation: every line of
+        a document is asked, most match no title, and one search says so (so a title regex
+        must not refer back to its own groups, which the alternation renumbers)."""
+        titles = tuple((spec.id, re.compile(spec.title)) for spec in self.tables.values())
+        return re.compile("|".join(f"(?:{p.pattern})" for _, p in titles)), titles
+
     def match_title(self, text: str) -> str | None:
         """Table id whose title regex matches most specifically (longest match) in a line."""
-        flat = re.sub(r"\s+", "", text)
+        flat = _SPACE.sub("", text)
+        anywhere, titles = self._titles
+        if not anywhere.search(flat):
+            return None
         best, best_len = None, 0
-        for spec in self.tables.values():
-            m = re.search(spec.title, flat)
+        for tid, title in titles:
+            m = title.search(flat)
             if m and len(m.group(0)) > best_len:
-                best, best_len = spec.id, len(m.group(0))
+                best, best_len = tid, len(m.group(0))
         return best
 
 
@@ -156,7 +170,7 @@ def match_title(text: str) -> str | None:
 
 def choose_template(titles: list[str], kind: str | None = None) -> Template:
     """The template whose tables' titles a document prints most of (its 目录 and headings)."""
-    flat = [re.sub(r"\s+", "", t) for t in titles]
+    flat = [_SPACE.sub("", t) for t in titles]
 
     def score(t: Template) -> int:
         return len({tid for line in flat if (tid := t.match_title(line))})
