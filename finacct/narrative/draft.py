@@ -30,6 +30,8 @@ NOT_IN_TABLES = {"admin_running": "机关运行经费", "procurement_total": "�
                  "procurement_works": "工程采购", "procurement_services": "服务采购", "procurement_sme": "授予中小企业合同金额",
                  "procurement_small": "授予小微企业合同金额", "performance_funds": "绩效自评涉及资金"}
 if TYPE_CHECKING:
+    import pandas as pd
+
     from finacct.corpus import Corpus
 
 SANGONG = (("overseas", "因公出国（境）费"), ("vehicle_total", "公务用车购置及运行维护费"), ("reception", "公务接待费"))
@@ -208,8 +210,8 @@ def _general_budget(d: Disclosure, src: _Sources) -> list[str]:
     return out
 
 
-def _items(d: Disclosure, classes: tuple[str, ...], top: int = 8) -> str:
-    t = d.table("t06")
+def _items(t: pd.DataFrame, classes: tuple[str, ...], top: int = 8) -> str:
+    """The largest 款 of t06 (`t`: d.table("t06"), fetched once for both lists) under the given 类."""
     if t.empty:
         return ""
     lines = t[(t["row"].str.len() == 5) & t["row"].str[:3].isin(classes) & (t["amount"] > 0)].sort_values("amount", ascending=False)
@@ -222,8 +224,9 @@ def _basic(d: Disclosure) -> list[str]:
     basic, personnel, public = v("t05", "total", "basic"), v("t06", "personnel_total", "amount"), v("t06", "public_total", "amount")
     if basic is None or personnel is None or public is None:
         return out + ["基本支出决算表（t06）或 t05 基本支出未读到。"]
+    t06 = d.table("t06")
     out.append(f"一般公共预算财政拨款基本支出{amount(basic)}万元。其中：人员经费{amount(personnel)}万元，主要包括："
-               f"{_items(d, ('301', '303'))}；公用经费{amount(public)}万元，主要包括：{_items(d, ('302', '307', '310', '399'))}。")
+               f"{_items(t06, ('301', '303'))}；公用经费{amount(public)}万元，主要包括：{_items(t06, ('302', '307', '310', '399'))}。")
     return out
 
 

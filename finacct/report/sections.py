@@ -13,6 +13,7 @@ import html
 import re
 from collections.abc import Iterable
 from functools import cache
+from itertools import zip_longest
 from typing import Any
 
 import altair as alt
@@ -440,11 +441,17 @@ def _cell(v: Any) -> str:
 
 
 def _html_table(frame: pd.DataFrame, numeric: Iterable[Any] = (), classes: list[str] | None = None, raw: Iterable[Any] = ()) -> str:
-    """A DataFrame as a plain HTML table: numbers right-aligned as printed (2 decimals,
-    thousands separators), blanks for missing values, a two-row header for (group, column)."""
+    """A DataFrame as a plain HTML table (see _markup)."""
+    return _markup(list(frame.columns), frame.itertuples(index=False), numeric, classes, raw, grouped=isinstance(frame.columns, pd.MultiIndex))
+
+
+def _markup(cols: list[Any], rows: Iterable[Iterable[Any]], numeric: Iterable[Any] = (), classes: list[str] | None = None,
+            raw: Iterable[Any] = (), grouped: bool = False) -> str:
+    """Rows under the headers `cols` as a plain HTML table: numbers right-aligned as printed (2
+    decimals, thousands separators), blanks for missing values, a two-row header for (group,
+    column) headers (`grouped`); cells of `raw` columns are HTML already."""
     numeric, raw = set(numeric), set(raw)
-    cols = list(frame.columns)
-    if isinstance(frame.columns, pd.MultiIndex):
+    if grouped:
         groups: list[list[Any]] = []
         for g, _ in cols:
             if groups and groups[-1][0] == g:
@@ -456,7 +463,7 @@ def _html_table(frame: pd.DataFrame, numeric: Iterable[Any] = (), classes: list[
     else:
         head = "<tr>" + "".join(f"<th>{e(str(c))}</th>" for c in cols) + "</tr>"
     body = []
-    for i, row in enumerate(frame.itertuples(index=False)):
+    for i, row in enumerate(rows):
         cls = f" class='{classes[i]}'" if classes and classes[i] else ""
         tds = "".join(f"<td class='n'>{e(_cell(v))}</td>" if c in numeric else
                       f"<td>{v}</td>" if c in raw else f"<td>{e(_cell(v))}</td>" for c, v in zip(cols, row))
@@ -478,6 +485,7 @@ def _amount_columns(d: Disclosure, tid: str, table: pd.DataFrame) -> list[str]:
     printed_order = list(spec.print_orders[0]) if spec and spec.print_orders else []
     order = printed_order + [k for k in PRINT_ORDER if k not in printed_order]
     present = [c for c in table.columns if c not in ("row", "level", "parent", "name", "page")]
+    holds = table[present].notna().any()
     first = ["grand_total", "total"]
     ranked = sorted(present, key=lambda c: (c not in first, first.index(c) if c in first else 0,
                                             order.index(c) if c in order else len(order)))
@@ -485,7 +493,7 @@ def _amount_columns(d: Disclosure, tid: str, table: pd.DataFrame) -> list[str]:
         if part in ranked and whole in ranked:
             ranked.remove(part)
             ranked.insert(ranked.index(whole) + 1, part)
-    return [c for c in ranked if table[c].notna().any()]
+    return [c for c in ranked if holds[c]]
 
 
 def _row_label(row: str, name: Any) -> str:
@@ -507,44 +515,60 @@ def _reading_order(d: Disclosure, tid: str) -> pd.DataFrame:
 def printed(d: Disclosure, tid: str) -> pd.DataFrame:
     """A table as the document prints it, with Chinese headers: 科目编码 and 科目名称 (codes
     beside the printed names), then its amount columns; summary tables two-sided (收入 | 支出)."""
-    return _printed(d, tid, _reading_order(d, tid))
-
-
-def _printed(d: Disclosure, tid: str, table: pd.DataFrame) -> pd.DataFrame:
-    """printed() from the table in reading order (its caller needs that table too)."""
-    if table.empty:
-        return pd.DataFrame()
-    if any(str(r).startswith(("inc.", "exp.")) for r in table["row"]):
-        return two_sides(d, tid, table)
-    amounts = _amount_columns(d, tid, table)
-    out = pd.DataFrame({"科目编码": [r if re.fullmatch(r"\d+", str(r)) else "" for r in table["row"]],
-                        "科目名称": [_row_label(r, n) for r, n in zip(table["row"], table["name"])]})
-    if not out["科目编码"].any():
-        out = out.drop(columns="科目编码").rename(columns={"科目名称": "项目"})
-    for c in amounts:
-        out[column_name(d, tid, c)] = table[c].to_numpy()
-    return out
+    table = _reading_order(d, tid)
+    return pd.DataFrame() if table.empty else _frame(_columns(d, tid, table))
 
 
 def two_sides(d: Disclosure, tid: str, table: pd.DataFrame | None = None) -> pd.DataFrame:
     """A summary table (t01, t04, b01, b04) as printed: income rows on the left, expenditure
     rows on the right, each side with its own amount columns (`table`: d.table(tid), when the
     caller has it)."""
-    table = d.table(tid) if table is None else table
-    sides = {"收入": table[~table["row"].astype(str).str.startswith("exp.")], "支出": table[table["row"].astype(str).str.startswith("exp.")]}
-    parts = []
-    for side, rows in sides.items():
+    return _frame(_two_sides(d, tid, d.table(tid) if table is None else table))
+
+
+# printed()'s columns by header, in order: a name, or (收入|支出, name) in a summary table. The
+# report renders them to HTML as they are: a DataFrame built column by column cost it more than
+# the HTML.
+Columns = dict[Any, Any]
+
+
+def _columns(d: Disclosure, tid: str, table: pd.DataFrame) -> Columns:
+    """printed()'s columns from the table in reading order (not empty)."""
+    if any(str(r).startswith(("inc.", "exp.")) for r in table["row"]):
+        return _two_sides(d, tid, table)
+    rows = table["row"].tolist()
+    codes = [r if re.fullmatch(r"\d+", str(r)) else "" for r in rows]
+    names = [_row_label(r, n) for r, n in zip(rows, table["name"])]
+    out: Columns = {"科目编码": codes, "科目名称": names} if any(codes) else {"项目": names}
+    for c in _amount_columns(d, tid, table):
+        out[column_name(d, tid, c)] = table[c].to_numpy()
+    return out
+
+
+def _two_sides(d: Disclosure, tid: str, table: pd.DataFrame) -> Columns:
+    """A summary table's columns: its income rows' (收入, …), then its expenditure rows' (支出, …)."""
+    spent = table["row"].astype(str).str.startswith("exp.")
+    out: Columns = {}
+    for side, rows in (("收入", table[~spent]), ("支出", table[spent])):
         if rows.empty:
             continue
-        cols = _amount_columns(d, tid, rows)
-        frame = pd.DataFrame({(side, "项目"): [_row_label(r, n) for r, n in zip(rows["row"], rows["name"])],
-                              (side, "编码"): [r.split(".", 1)[1] if re.fullmatch(r"exp\.\d+", str(r)) else "" for r in rows["row"]]})
-        if not frame[(side, "编码")].any():
-            frame = frame.drop(columns=[(side, "编码")])
-        for c in cols:
-            frame[(side, column_name(d, tid, c))] = rows[c].to_numpy()
-        parts.append(frame.reset_index(drop=True))
-    out = pd.concat(parts, axis=1)
+        keys = rows["row"].tolist()
+        out[(side, "项目")] = [_row_label(r, n) for r, n in zip(keys, rows["name"])]
+        codes = [r.split(".", 1)[1] if re.fullmatch(r"exp\.\d+", str(r)) else "" for r in keys]
+        if any(codes):
+            out[(side, "编码")] = codes
+        for c in _amount_columns(d, tid, rows):
+            out[(side, column_name(d, tid, c))] = rows[c].to_numpy()
+    return out
+
+
+def _frame(cols: Columns) -> pd.DataFrame:
+    """printed()'s columns as a DataFrame: a summary table's sides side by side, the shorter
+    one padded with blanks."""
+    if not isinstance(next(iter(cols)), tuple):
+        return pd.DataFrame(cols)
+    sides = dict.fromkeys(side for side, _ in cols)
+    out = pd.concat([pd.DataFrame({k: v for k, v in cols.items() if k[0] == side}) for side in sides], axis=1)
     out.columns = pd.MultiIndex.from_tuples(out.columns)
     return out
 
@@ -552,24 +576,18 @@ def two_sides(d: Disclosure, tid: str, table: pd.DataFrame | None = None) -> pd.
 def table_html(d: Disclosure, tid: str) -> str:
     """printed() as HTML: levels indented, totals in bold, blanks where nothing is printed."""
     table = _reading_order(d, tid)
-    frame = _printed(d, tid, table)
-    if frame.empty:
+    if table.empty:
         return ""
-    numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])]
-    frame = frame.copy()
-    for c in frame.columns:
-        if not pd.api.types.is_numeric_dtype(frame[c]):
-            frame[c] = frame[c].fillna("")
-    if isinstance(frame.columns, pd.MultiIndex):
-        return _html_table(frame, numeric)
-    if "科目名称" in frame.columns or "项目" in frame.columns:
-        levels = table["level"].fillna("").tolist() if "level" in table else [""] * len(table)
-        name_col = "科目名称" if "科目名称" in frame.columns else "项目"
-        pad = {"款": 1.2, "项": 2.4}
-        frame[name_col] = [f"<span style='padding-left:{pad.get(lv, 0)}em'>{e(str(n))}</span>" for n, lv in zip(frame[name_col], levels)]
-        classes = ["fa-sum" if str(r) in ("total", "grand_total") or lv == "类" else "" for r, lv in zip(table["row"], levels)]
-        return _html_table(frame, numeric, classes, raw=[name_col])
-    return _html_table(frame, numeric)
+    cols = _columns(d, tid, table)
+    numeric = [h for h, v in cols.items() if pd.api.types.is_numeric_dtype(getattr(v, "dtype", object))]
+    if isinstance(next(iter(cols)), tuple):
+        return _markup(list(cols), zip_longest(*cols.values()), numeric, grouped=True)
+    levels = table["level"].fillna("").tolist() if "level" in table else [""] * len(table)
+    name_col = "科目名称" if "科目名称" in cols else "项目"
+    pad = {"款": 1.2, "项": 2.4}
+    cols[name_col] = [f"<span style='padding-left:{pad.get(lv, 0)}em'>{e(str(n))}</span>" for n, lv in zip(cols[name_col], levels)]
+    classes = ["fa-sum" if str(r) in ("total", "grand_total") or lv == "类" else "" for r, lv in zip(table["row"], levels)]
+    return _markup(list(cols), zip(*cols.values()), numeric, classes, raw=[name_col])
 
 
 def show_table(d: Disclosure, tid: str) -> HTML:
