@@ -156,7 +156,7 @@ def test_a_hanging_or_exploding_document_hits_its_limit(tmp_path: Path) -> None:
     src = tmp_path / "docs"
     src.mkdir()
     shutil.copy(SAMPLE, src)
-    slow = batch.run(src, tmp_path / "a", workers=1, timeout=0.5, progress=False, store=False)
+    slow = batch.run(src, tmp_path / "a", workers=1, timeout=0.1, progress=False, store=False)   # a warm report takes most of a second
     assert slow[0]["status"] == "failed" and "timed out" in slow[0]["reason"]
     big = batch.run(src, tmp_path / "b", workers=1, memory_mb=150, progress=False, store=False)
     assert big[0]["status"] == "failed"
