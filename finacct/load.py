@@ -67,7 +67,9 @@ def _withhold_unreadable(d: Disclosure, template: Template, found: dict[str, lis
 
 
 def _finish(d: Disclosure, template: Template, found: dict[str, list[int]], facts: dict[str, list[dict]],
-            texts: dict[str, str]) -> Disclosure:
+            texts: dict[str, str], units: dict[str, str] | None = None) -> Disclosure:
+    """Facts, statuses, pages and notes of every table; `units`: the tables printed in another
+    unit than the document's (their values already converted)."""
     withheld = _withhold_unreadable(d, template, found, facts)
     rows = [f for t in template.ids for f in facts.get(t, [])]
     d.facts = pd.DataFrame(rows, columns=FACT_COLUMNS + [c for c in OCR_COLUMNS if any(c in r for r in rows)])
@@ -80,6 +82,8 @@ def _finish(d: Disclosure, template: Template, found: dict[str, list[int]], fact
         else:
             present = bool(facts.get(t)) or t in withheld
             d.tables[t] = {"status": "present" if present else "declared_empty", "pages": found[t], **d.tables.get(t, {})}
+            if units and t in units:
+                d.tables[t]["unit"] = units[t]
             statement = (SAYS_EMPTY if present else DECLARED_EMPTY).search(texts.get(t, ""))
             if statement:  # on a table with amounts, a template note left in (checked as completeness.empty_note)
                 d.tables[t]["statement"] = statement.group(0)
@@ -180,8 +184,6 @@ def _load_pdf(path: Path) -> Disclosure:
 
 
 def _read_tables(path: Path, pages: _Pages, scanned: bool) -> Disclosure:
-    if scanned:
-        from finacct.extract import ocr
     detect.check_text_layer(path.name, pages.chars, len(pages), scanned)
     d, template = _disclosure(path.name, [t for _, t in pages.text], pages.text)
     where = locate.locate_pages(pages.lines(), template)
@@ -197,15 +199,13 @@ def _read_tables(path: Path, pages: _Pages, scanned: bool) -> Disclosure:
         found[tid], texts[tid] = [p.number for p in table], read.text
         rows = canonical.facts(spec, read.rows, d.warnings)
         if scanned:
+            from finacct.extract import ocr
             rows = ocr.checksum(spec, rows, table, d.warnings)
         facts[tid] = _in_document_unit(d, tid, read.unit, rows)
         if read.unit and read.unit != d.unit:
             units[tid] = read.unit
     d.performance = performance.from_lines(d.text, d.warnings)
-    _finish(d, template, found, facts, texts)
-    for tid, unit in units.items():
-        d.tables[tid]["unit"] = unit
-    return d
+    return _finish(d, template, found, facts, texts, units)
 
 
 def _load_text(path: Path) -> Disclosure:

@@ -55,3 +55,15 @@ def charts_drawn(dom: str) -> tuple[int, int]:
     <svg> first inside each chart's div."""
     firsts = re.findall(r"<div[^>]*class=\"finacct-chart[^\"]*\"[^>]*>\s*(<\w*)", dom)
     return len(firsts), firsts.count("<svg")
+
+
+def docs_folder(folder: Path, *corpus_names: str) -> Path:
+    """A folder of documents to batch: the sample, the named corpus files and a PDF cut short
+    (a document that cannot be read). Skips when the corpus is not beside the checkout."""
+    if not CORPUS.exists():
+        pytest.skip("corpus is not beside the checkout (../shared/corpus)")
+    shutil.copy(SAMPLE, folder)
+    for name in corpus_names:
+        shutil.copy(corpus_file(name), folder)
+    (folder / "broken.pdf").write_bytes(corpus_file("putuo_finance_2024.pdf").read_bytes()[:5000])
+    return folder

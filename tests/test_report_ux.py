@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 import papermill as pm
 import pytest
-from conftest import CORPUS, SAMPLE, charts_drawn, corpus_file, render_offline
+from conftest import SAMPLE, charts_drawn, docs_folder, render_offline
 
 from finacct import batch, charts, load
 from finacct.report import index, paths, sections
@@ -59,13 +59,7 @@ def sample_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def corpus_batch(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A final, a budget, the sample, and three files that cannot be read, batched."""
-    if not CORPUS.exists():
-        pytest.skip("corpus is not beside the checkout (../shared/corpus)")
-    src = tmp_path_factory.mktemp("docs")
-    shutil.copy(SAMPLE, src)
-    for name in ("putuo_finance_2024.pdf", "putuo_district_office_2025_budget.pdf"):
-        shutil.copy(corpus_file(name), src)
-    (src / "broken.pdf").write_bytes(corpus_file("putuo_finance_2024.pdf").read_bytes()[:5000])
+    src = docs_folder(tmp_path_factory.mktemp("docs"), "putuo_finance_2024.pdf", "putuo_district_office_2025_budget.pdf")
     (src / "empty.pdf").write_bytes(b"")
     (src / "notes.txt").write_text("会议纪要\n今天讨论了办公室的搬迁安排。\n", encoding="utf-8")
     out = tmp_path_factory.mktemp("reports")

@@ -16,7 +16,7 @@ import nbformat
 import pandas as pd
 import papermill as pm
 import pytest
-from conftest import CORPUS, SAMPLE, charts_drawn, corpus_file, render_offline, run_cli
+from conftest import SAMPLE, charts_drawn, corpus_file, docs_folder, render_offline, run_cli
 
 import finacct
 from finacct import Corpus, batch, load
@@ -33,13 +33,7 @@ ORDER BY d.department, d.year"""
 @pytest.fixture(scope="module")
 def batch_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict]]:
     """The corpus PDFs, the sample and one truncated PDF in a folder, batched with two workers."""
-    if not CORPUS.exists():
-        pytest.skip("corpus is not beside the checkout (../shared/corpus)")
-    src = tmp_path_factory.mktemp("docs")
-    shutil.copy(SAMPLE, src)
-    for name in ("putuo_finance_2024.pdf", "putuo_planning_resources_2024.pdf"):
-        shutil.copy(corpus_file(name), src)
-    (src / "broken.pdf").write_bytes(corpus_file("putuo_finance_2024.pdf").read_bytes()[:5000])
+    src = docs_folder(tmp_path_factory.mktemp("docs"), "putuo_finance_2024.pdf", "putuo_planning_resources_2024.pdf")
     out = tmp_path_factory.mktemp("reports")
     return out, batch.run(src, out, workers=2, progress=False) + [{"folder": str(src)}]
 

@@ -108,7 +108,7 @@ def _title(nb: nbformat.NotebookNode, fallback: str) -> str:
         for out in cell.get("outputs", []):
             text = out.get("data", {}).get("text/markdown", "")
             if isinstance(text, str) and text.startswith("# "):
-                return text[2:].strip().replace(" · finacct 报告", "报告").replace("&lt;", "<").replace("&amp;", "&")
+                return html.unescape(text[2:].strip().replace(" · finacct 报告", "报告"))
     return fallback
 
 
