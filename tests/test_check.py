@@ -12,6 +12,8 @@ from conftest import ROOT, SAMPLE, corpus_file, gold, run_cli
 from finacct import load
 from finacct.model import Disclosure
 from finacct.reconcile.docs import rules_markdown
+from finacct.reconcile.rules import CHECK_KINDS, RULES
+from finacct.report.sections import rule_gloss, rule_short
 
 # (rule, words in the message) -> status, transcribed from ../shared/gold/*.issues.md
 EXPECTED = {
@@ -359,6 +361,19 @@ def test_findings_read_well_and_list_their_cells() -> None:
 
 def test_rule_list_document_is_generated_from_the_rules() -> None:
     assert (ROOT / "docs" / "rules.md").read_text(encoding="utf-8") == rules_markdown()
+
+
+def test_every_kind_of_check_has_its_chinese_words() -> None:
+    assert sorted({r.check for r in RULES} - CHECK_KINDS.keys()) == []  # a new kind needs its entry in checks.toml
+    # as the report said them when the words lived in report/sections.py
+    assert rule_gloss("t02.hierarchy") == "层级合计：类 = 所属各款之和，款 = 所属各项之和，合计 = 各类之和"
+    assert rule_short("t02.hierarchy") == "类款项合计"
+    assert rule_gloss("t02.columns") == "列关系：每一行的合计等于各组成列之和" and rule_short("t02.columns") == "列合计"
+    assert rule_gloss("narrative.item") == "情况说明逐项列示的决算数与 t05 一致，类、款、项名称相符"
+    assert rule_short("narrative.item") == "逐项决算数"
+    assert rule_short("perf.execution_rate") == "绩效执行率"
+    assert rule_short("text.brackets") == rule_gloss("text.brackets") == "括号成对出现"  # no short words: the gloss
+    assert rule_gloss("budget.stated") == "情况说明中的金额等于表中对应的数" and rule_gloss("x.unknown") == "核对"
 
 
 def _prior_as_narrated(d: Disclosure) -> Disclosure:

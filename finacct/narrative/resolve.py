@@ -15,9 +15,10 @@ def fits(stated: str, label: str) -> bool:
     return bool(a) and (a == b or a.startswith(b) or b.startswith(a))
 
 
-def t05_lines(facts: pd.DataFrame) -> tuple[dict[str, str], dict[str, float]]:
-    """Labels of t05's classified rows and the 合计 of each."""
-    f = facts[(facts["table"] == "t05") & facts["row"].str.isdigit()]
+def t05_lines(facts: pd.DataFrame, table: str = "t05") -> tuple[dict[str, str], dict[str, float]]:
+    """Labels of t05's classified rows and the 合计 of each; table names another table laid out
+    like it (a budget's b05)."""
+    f = facts[(facts["table"] == table) & facts["row"].str.isdigit()]
     labels = dict(zip(f["row"], f["label"]))
     total = f[f["col"] == "total"]
     return labels, dict(zip(total["row"], total["value"].astype(float)))

@@ -89,9 +89,9 @@ def amounts(ctx: Context, rule: "Rule") -> list[Finding]:
 
 
 def _lines(ctx: Context, table: str) -> tuple[dict[str, str], dict[str, float]]:
-    """Labels and 合计 (in 万元) of a function-classified table's rows: resolve.py reads them as t05's."""
+    """Labels and 合计 (in 万元) of a function-classified table's rows (t05, a budget's b05)."""
     f = ctx.d.facts[ctx.d.facts["table"] == table]
-    return t05_lines(f.assign(table="t05", value=f["value"].astype(float) * ctx.wan))
+    return t05_lines(f.assign(value=f["value"].astype(float) * ctx.wan), table)
 
 
 def _resolve(c: Claim, labels: dict[str, str], totals: dict[str, float]) -> tuple[str | None, list[str]]:

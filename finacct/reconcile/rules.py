@@ -1,10 +1,13 @@
 """The rules, as data. One entry per identity: a stable id, the tables it reads, the
 evaluator that knows how to compare (identities.py, completeness.py, performance.py,
 narrative.py) and that evaluator's parameters (cells as ``table:row:col``, a row or column
-between slashes being a pattern). Adding a rule is adding an entry here."""
+between slashes being a pattern). Adding a rule is adding an entry here, and a rule of a new
+kind of check also an entry in checks.toml (what the kind is called in the Chinese report)."""
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass, field
+from importlib import resources
 from typing import Any
 
 INCOME_SOURCES = ("general_budget", "gov_fund", "state_capital", "superior_subsidy", "business", "operating",
@@ -27,6 +30,22 @@ class Rule:
     says: str                  # one line for people: what must hold
     params: dict[str, Any] = field(default_factory=dict)
     templates: tuple[str, ...] = LOCAL  # the document templates (tables/templates) the rule is written for
+
+
+@dataclass(frozen=True)
+class CheckKind:
+    """What one kind of check (a rule's ``check``) is called in the Chinese report. Kept as data
+    beside the rules (checks.toml) so that a new kind brings its words with it, in one place."""
+    gloss: str  # one line: what the kind checks
+    short: str  # a few words for the findings table (the gloss where checks.toml gives none)
+
+
+def _check_kinds() -> dict[str, CheckKind]:
+    data = tomllib.loads(resources.files(__package__).joinpath("checks.toml").read_text(encoding="utf-8"))
+    return {check: CheckKind(words["gloss"], words.get("short", words["gloss"])) for check, words in data.items()}
+
+
+CHECK_KINDS: dict[str, CheckKind] = _check_kinds()
 
 
 def _eq(id: str, tables: tuple[str, ...], says: str, lhs: list[str], rhs: list[str],

@@ -27,6 +27,7 @@ from finacct.load import load
 from finacct.model import Disclosure
 from finacct.narrative.draft import amount, explain
 from finacct.reconcile.findings import Findings
+from finacct.reconcile.rules import CHECK_KINDS, RULES
 
 e = html.escape
 alt.renderers.enable("mimetype")   # JupyterLab draws Vega-Lite itself; report/html.py embeds it offline
@@ -128,54 +129,8 @@ def _row_names(d: Disclosure, tid: str) -> dict[str, str]:
     return {r: str(label) for r, label in zip(f["row"], f["label"]) if isinstance(label, str) and label.strip()}
 
 
-# The rules grouped by what they check, each group glossed in Chinese (rules.py says it in English).
-RULE_GROUPS = {
-    "hierarchy": "层级合计：类 = 所属各款之和，款 = 所属各项之和，合计 = 各类之和",
-    "template_hierarchy": "层级合计：类 = 所属各款之和，款 = 所属各项之和，合计 = 各类之和",
-    "columns": "列关系：每一行的合计等于各组成列之和",
-    "template_sums": "列关系：每一行的合计等于各组成列之和（按模板）",
-    "equation": "表内或表间等式",
-    "match_rows": "表间逐行一致",
-    "code_names": "科目编码与科目名称相符（对照功能分类、经济分类科目表）",
-    "same_codes": "同一个项在各表中使用同一编码",
-    "stated_budget": "情况说明所述年初预算与同年部门预算一致",
-    "sangong_budget": "“三公”经费预算数与同年部门预算一致",
-    "carried_balance": "年初结转和结余等于上年年末结转和结余",
-    "stated_prior": "情况说明所述上年数与上年决算一致",
-    "tables_present": "模板要求的表齐全（有数据或注明为空表）",
-    "empty_notes": "有金额的表没有同时注明为空表",
-    "narrative_parts": "情况说明各部分齐全",
-    "placeholders": "情况说明中没有遗留模板占位符（XX、增加（减少）等）",
-    "number_format": "金额带单位“万元”，百分比带“%”",
-    "typos": "没有已知的错别字",
-    "brackets": "括号成对出现",
-    "years": "表题年度正确，情况说明与上年比较",
-    "department_name": "表题和情况说明中的部门名称与文件一致",
-    "execution_rate": "绩效自评表：执行率 = 全年执行数 ÷ 全年预算数",
-    "sources": "绩效自评表：年度资金总额 = 当年财政拨款 + 上年结转资金 + 其他资金",
-    "cost_indicators": "绩效自评表：成本指标实际值之和对照全年执行数（仅供参考）",
-    "targets": "绩效指标达到年度目标值，未达到的说明了偏差原因",
-    "amounts": "情况说明中的金额等于表中对应的数",
-    "item_lines": "情况说明逐项列示的决算数与 t05 一致，类、款、项名称相符",
-    "change_pct": "增减率 = 增减额 ÷ 上年数",
-    "shares": "占比 = 金额 ÷ 合计",
-    "completion_rates": "完成率 = 决算数 ÷ 预算数",
-    "wording": "“持平、增加、减少、大于、小于”等措辞与数字相符",
-    "differences": "所述差额（如“决算数比预算数减少X万元”）= 两数之差",
-    "share_sums": "同一句中各组成部分的占比合计为100%",
-    "change_sums": "各组成部分的增减额之和等于总额的增减额",
-    "procurement_awards": "授予中小企业合同金额不超过采购总额，小微企业不超过中小企业",
-    "prior_year": "由情况说明推算的上年财政拨款总计与上年支出相容",
-    "budget_items": "各项年初预算之和等于所述年初预算总额",
-    "procurement": "政府采购总额 = 货物 + 工程 + 服务",
-    "listed_items": "人员经费、公用经费所列明细在 t06 中有数",
-    "vehicles": "车辆数前后一致，且等于各类车辆之和",
-}
-
-
 @cache
 def _rules() -> dict[str, Any]:
-    from finacct.reconcile.rules import RULES
     return {r.id: r for r in RULES}
 
 
@@ -187,29 +142,26 @@ def _rule(rule_id: str) -> Any:
     return by_id.get(base) or by_id.get(f"budget.{rule_id.rsplit('.', 1)[-1]}")
 
 
-RULE_SHORT = {"hierarchy": "类款项合计", "template_hierarchy": "类款项合计", "columns": "列合计", "template_sums": "列合计",
-              "equation": "表内/表间等式", "match_rows": "表间逐行一致", "code_names": "科目编码与名称", "same_codes": "同一项的编码",
-              "amounts": "情况说明金额", "change_pct": "增减率", "shares": "占比", "completion_rates": "完成率",
-              "item_lines": "逐项决算数", "wording": "措辞与数字", "budget_items": "年初预算合计", "procurement": "政府采购合计",
-              "listed_items": "经费明细", "prior_year": "上年数", "cost_indicators": "绩效成本指标", "execution_rate": "绩效执行率",
-              "sources": "绩效资金来源", "targets": "绩效目标", "differences": "差额", "share_sums": "占比合计",
-              "change_sums": "增减额合计", "vehicles": "车辆数", "procurement_awards": "中小企业合同"}
-
-
 def rule_short(rule_id: str) -> str:
     """A few words for the findings table: what kind of check it is."""
     r = _rule(rule_id)
-    check = r.check if r is not None else rule_id.rsplit(".", 1)[-1]
-    return RULE_SHORT.get(check) or rule_gloss(rule_id)
+    kind = CHECK_KINDS.get(r.check if r is not None else rule_id.rsplit(".", 1)[-1])
+    return kind.short if kind is not None else rule_gloss(rule_id)
 
 
 def rule_gloss(rule_id: str) -> str:
-    """What a rule checks, in Chinese (its group's gloss)."""
+    """What a rule checks, in Chinese (its kind's gloss)."""
     r = _rule(rule_id)
-    if r is not None and r.check in RULE_GROUPS:
-        return RULE_GROUPS[r.check]
+    if r is not None and r.check in CHECK_KINDS:
+        return CHECK_KINDS[r.check].gloss
     tail = rule_id.rsplit(".", 1)[-1]
-    return RULE_GROUPS.get(tail, RULE_GROUPS.get({"stated": "amounts"}.get(tail, ""), "核对"))
+    return _gloss(tail, _gloss({"stated": "amounts"}.get(tail, ""), "核对"))
+
+
+def _gloss(check: str, default: str) -> str:
+    """A check kind's gloss, or default where the check is not a kind checks.toml names."""
+    kind = CHECK_KINDS.get(check)
+    return kind.gloss if kind is not None else default
 
 
 SAYS_PHRASES = (
@@ -228,20 +180,19 @@ SAYS_PHRASES = (
 
 def says_zh(rule: Any) -> str:
     """A rule's one line in Chinese: its formula with the English words translated, or the
-    Chinese gloss of its group when the line is prose."""
+    Chinese gloss of its kind when the line is prose."""
     text = rule.says
     for pat, rep in SAYS_PHRASES:
         text = re.sub(pat, rep, text)
     text = re.sub(r"\(([a-z_]+)\)", lambda m: f"（{COLUMN_NAMES.get(m[1], m[1])}）", text)
     text = re.sub(r"\b([a-z_]{4,})\b", lambda m: COLUMN_NAMES.get(m[1], m[1]), text)
     text = re.sub(r"^([tb]\d\d): ", r"\1：", text)
-    return text if not re.search(r"[A-Za-z]{3,}", re.sub(r"\b[tb]\d\d\b", "", text)) else RULE_GROUPS.get(rule.check, text)
+    return text if not re.search(r"[A-Za-z]{3,}", re.sub(r"\b[tb]\d\d\b", "", text)) else _gloss(rule.check, text)
 
 
 def rules_table(template: str | None = None) -> pd.DataFrame:
-    """The rules in Chinese: id, tables, the group's gloss and the rule's own line."""
-    from finacct.reconcile.rules import RULES
-    rows = [{"规则": r.id, "涉及的表": "、".join(r.tables) or "—", "类别": RULE_GROUPS.get(r.check, r.check), "要求": says_zh(r)}
+    """The rules in Chinese: id, tables, the kind's gloss and the rule's own line."""
+    rows = [{"规则": r.id, "涉及的表": "、".join(r.tables) or "—", "类别": _gloss(r.check, r.check), "要求": says_zh(r)}
             for r in RULES if template is None or template in r.templates]
     return pd.DataFrame(rows)
 
