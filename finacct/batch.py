@@ -434,7 +434,7 @@ def pairs(paths: list[Path], peeked: Peeked | None = None) -> dict[Path, dict[st
     the same kind a year before; and for a final, "budget", its budget of the same year
     (department, year and kind peeked from the first pages, in worker processes under the
     batch's limits: a file whose peek fails or hangs simply has no companions)."""
-    from finacct.corpus import same_department
+    from finacct.departments import same_department
     if peeked is None:
         with LocalPool(os.cpu_count() or 1, PEEK_TIMEOUT, 4096) as pool:
             peeked = pool.peek(paths)

@@ -1,13 +1,12 @@
-"""Corpus: several disclosures, the same department matched across years (tolerant of
-汇总/本级 suffixes and small name changes), so a draft can compare with the year before."""
+"""Corpus: several disclosures, the same department matched across years (departments.py),
+so a draft can compare with the year before."""
 from __future__ import annotations
 
-import difflib
-import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from finacct.departments import department_key, same_department
 from finacct.load import load
 from finacct.model import Disclosure
 
@@ -15,23 +14,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from finacct.store import Store
-
-SUFFIX = re.compile(r"[（(]?(汇总|本级|部门汇总|合并|部门)[)）]?$")
-SIMILAR = 0.85
-
-
-def department_key(name: str) -> str:
-    """A department name without spaces, brackets and 汇总/本级 suffixes."""
-    name = re.sub(r"\s", "", name)
-    while SUFFIX.search(name):
-        name = SUFFIX.sub("", name)
-    return name
-
-
-def same_department(a: str, b: str) -> bool:
-    ka, kb = department_key(a), department_key(b)
-    return bool(ka and kb) and (ka == kb or difflib.SequenceMatcher(None, ka, kb).ratio() >= SIMILAR)
-
 
 class Corpus:
     """Disclosures of many departments and years."""

@@ -5,7 +5,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from finacct.corpus import Corpus, department_key
+from finacct.corpus import Corpus
+from finacct.departments import department_key
 
 
 def scores(corpus: Corpus) -> pd.DataFrame:

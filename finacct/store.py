@@ -16,7 +16,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from finacct.corpus import department_key
+from finacct.departments import department_key
 from finacct.model import FACT_COLUMNS, Disclosure
 
 DEFAULT = Path("reports") / "finacct.duckdb"

@@ -12,7 +12,8 @@ from IPython.display import display
 
 from finacct import classify
 from finacct.charts import offline_renderer
-from finacct.corpus import Corpus, same_department
+from finacct.corpus import Corpus
+from finacct.departments import same_department
 from finacct.model import Disclosure
 from finacct.tables.specs import SPECS, TABLE_IDS
 
