@@ -6,6 +6,7 @@ import zipfile
 from pathlib import Path
 
 import pandas as pd
+import xlsxwriter
 
 from finacct.errors import UnreadableError
 from finacct.model import FACT_COLUMNS, SCHEMA, Disclosure
@@ -32,19 +33,19 @@ def write(d: Disclosure, path: Path) -> None:
                         columns=["project", "unit", "page", *FUND_COLUMNS])
     indicators = pd.DataFrame([{"project": p["project"], **i} for p in d.performance for i in p.get("indicators", [])],
                               columns=INDICATOR_COLUMNS)
+    sheets = {"meta": meta, "tables": tables, "facts": d.facts[FACT_COLUMNS], "performance": perf, "indicators": indicators,
+              "warnings": pd.DataFrame({"warning": d.warnings})}
     tmp = path.with_name(path.name + ".part")
-    with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-        meta.to_excel(xw, sheet_name="meta", index=False)
-        tables.to_excel(xw, sheet_name="tables", index=False)
-        d.facts[FACT_COLUMNS].to_excel(xw, sheet_name="facts", index=False)
-        perf.to_excel(xw, sheet_name="performance", index=False)
-        indicators.to_excel(xw, sheet_name="indicators", index=False)
-        pd.DataFrame({"warning": d.warnings}).to_excel(xw, sheet_name="warnings", index=False)
-        for ws in xw.book.worksheets:   # document text is data: "=…" stays text, never a live formula
-            for row in ws.iter_rows():
-                for cell in row:
-                    if cell.data_type == "f":
-                        cell.data_type = "s"
+    # XlsxWriter writes a cell at a time without building a workbook of cell objects first (half
+    # openpyxl's time); told to, it keeps "=…" in document text a string, never a live formula.
+    book = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False})
+    for name, frame in sheets.items():
+        sheet = book.add_worksheet(name)
+        sheet.write_row(0, 0, list(frame.columns))
+        rows = frame.astype(object).where(frame.notna(), None).to_numpy().tolist()
+        for i, row in enumerate(rows, start=1):
+            sheet.write_row(i, 0, row)
+    book.close()
     tmp.replace(path)
 
 

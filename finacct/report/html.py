@@ -16,7 +16,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 import nbformat
-from nbconvert import HTMLExporter
+from nbconvert import HTMLExporter, TemplateExporter
+from nbconvert.filters.highlight import Highlight2HTML
+from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from nbconvert.preprocessors import Preprocessor
 
 from finacct.report.paths import write_text_atomic
@@ -112,13 +114,39 @@ def _title(nb: nbformat.NotebookNode, fallback: str) -> str:
     return fallback
 
 
+class ReportExporter(HTMLExporter):
+    """nbconvert's lab HTML exporter without the last step of HTMLExporter.from_notebook_node,
+    a BeautifulSoup pass over the whole page (two thirds of a report's export) that only adds
+    alt text to <img> elements (a report has none: its charts are SVG drawn by vega-embed) and
+    tabindex to the cells (a report's wide tables carry their own). The two filters it registers
+    first are registered here alike."""
+
+    def from_notebook_node(self, nb: nbformat.NotebookNode, resources: dict | None = None, **kw: object) -> tuple[str, dict]:  # type: ignore[override]
+        resources = self._init_resources(resources)
+        self.register_filter("highlight_code", Highlight2HTML(pygments_lexer="ipython3", parent=self))   # inputs are excluded
+        self.register_filter("filter_data_type", WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self,
+                                                                       resources=resources))
+        return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+
 @cache
 def _exporter() -> HTMLExporter:
-    """One exporter per process: its templates are compiled once, not once per report."""
-    exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
-                            language_code="zh")
+    """One exporter per process: its templates are compiled once, not once per report; the
+    notebook validated once after the preprocessors, not after each of them. Markdown headings
+    get no ¶ anchor: nbconvert adds it through ElementTree, which writes every Chinese character
+    of the heading as a numeric reference (the report's sections carry ids of their own)."""
+    exporter = ReportExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+                              language_code="zh", optimistic_validation=True, exclude_anchor_links=True)
     exporter.register_preprocessor(InlineVega(), enabled=True)
     return exporter
+
+
+def prepare() -> None:
+    """What a process's first report would otherwise wait for: the exporter with its templates
+    compiled (by exporting an empty notebook) and the Vega bundle read. A batch worker does it
+    while its kernel starts."""
+    _exporter().from_notebook_node(nbformat.v4.new_notebook())
+    vega_bundle()
 
 
 def _href(path: Path, at: Path) -> str:

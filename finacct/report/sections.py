@@ -349,7 +349,7 @@ STYLE = """<style>
 .fa-cards{display:flex;flex-wrap:wrap;gap:8px;margin:8px 0}.fa-card{border:1px solid #d0d7de;border-radius:6px;padding:6px 12px;min-width:120px}
 .fa-k{font-size:12px;color:#57606a}.fa-v{font-size:18px;font-variant-numeric:tabular-nums}.fa-bad .fa-v{color:#c4493f;font-weight:bold}
 .fa-nav a{margin-right:14px}.fa-muted{color:#6e7781;font-size:90%}
-table.fa-table{border-collapse:collapse;margin:6px 0 12px;font-size:13px}
+.fa-scroll{overflow-x:auto;max-width:100%}table.fa-table{border-collapse:collapse;margin:6px 0 12px;font-size:13px}
 table.fa-table th,table.fa-table td{border:1px solid #d0d7de!important;padding:3px 8px!important;text-align:left!important;vertical-align:top!important}
 table.fa-table th{background:#f6f8fa;white-space:nowrap}
 table.fa-table td.n{text-align:right!important;font-variant-numeric:tabular-nums;white-space:nowrap!important}
@@ -419,7 +419,8 @@ def _markup(cols: list[Any], rows: Iterable[Iterable[Any]], numeric: Iterable[An
         tds = "".join(f"<td class='n'>{e(_cell(v))}</td>" if c in numeric else
                       f"<td>{v}</td>" if c in raw else f"<td>{e(_cell(v))}</td>" for c, v in zip(cols, row))
         body.append(f"<tr{cls}>{tds}</tr>")
-    return f"<table class='fa-table'><thead>{head}</thead><tbody>{''.join(body)}</tbody></table>"
+    # in a region of its own that scrolls sideways when wide, reachable from the keyboard
+    return f"<div class='fa-scroll' tabindex='0'><table class='fa-table'><thead>{head}</thead><tbody>{''.join(body)}</tbody></table></div>"
 
 
 # The order columns are printed in when a template does not say (its column list is a matching priority, not an order).
