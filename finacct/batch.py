@@ -91,22 +91,22 @@ def _start_kernel() -> bool:
 
 def _warm_kernel() -> float:
     """Make the worker's kernel ready (launched if it is not running); while it starts, import
-    the builder's papermill and nbconvert and read the charts' script bundle. The seconds that
-    took (0 when all was ready)."""
+    the builder's papermill and nbconvert and prepare the HTML export. The seconds that took
+    (0 when all was ready)."""
     from finacct.report.build import NOTEBOOKS, kernel_name
     from finacct.report.kernel import Warm
     t = time.perf_counter()
     if not _start_kernel() and not Warm.fresh:
         return 0.0
     from finacct.report import engine  # noqa: F401  (papermill)
-    from finacct.report.html import vega_bundle
-    vega_bundle()
+    from finacct.report.html import prepare
+    prepare()
     Warm.ready(kernel_name(), str(NOTEBOOKS))
     return time.perf_counter() - t
 
 
 def _peek_one(path: str) -> dict[str, Any]:
-    from finacct.load import peek
+    from finacct.peek import peek
     try:
         return {"peek": list(peek(path))}
     except Exception as exc:  # noqa: BLE001 - a file that cannot be peeked at simply has no companions
@@ -150,8 +150,14 @@ def _worker(conn: Connection, memory_mb: int) -> None:
 
 
 def _pool_worker(conn: Connection, memory_mb: int, parent: int) -> None:
+    """A LocalPool worker: when told to stop, it stops its kernel and leaves at once (nothing
+    is left to flush; the interpreter's teardown of pandas and the rest would hold up the end
+    of every batch by a few tenths of a second)."""
     die_with_parent(parent)
     _worker(conn, memory_mb)
+    from finacct.report.kernel import Warm
+    Warm.shutdown()
+    os._exit(0)
 
 
 _WARM = object()   # a slot busy starting (importing, starting its kernel), not with a document
@@ -162,6 +168,7 @@ class _Slot:
     proc: mp.Process
     conn: Connection
     level: int = 0   # 0 just started, 1 finacct imported, 2 kernel running
+    warming: float = 0.0   # when a warm-up sent by LocalPool.warm() began (0: none under way)
 
 
 class LocalPool:
@@ -212,6 +219,14 @@ class LocalPool:
         self._map(paths, lambda p: {"peek": str(p)}, got, lambda p, why: None, min(timeout, self.timeout), 1)
         return out
 
+    def warm(self) -> None:
+        """Have every worker make its kernel ready now, without waiting: the caller plans the
+        jobs meanwhile, and the first job finds the kernel up (the next run() or peek() waits)."""
+        for slot in self.slots:
+            if slot.level < 2 and not slot.warming:
+                slot.conn.send({"warm": 2, "prestart": self.prestart})
+                slot.warming = time.monotonic()
+
     def _map(self, items: list[Any], message: Callable[[Any], dict[str, Any]], done: Callable[[Any, dict[str, Any]], None],
              failed: Callable[[Any, str], None], limit: float, level: int) -> None:
         """Send each item to a free worker at `level` (1 imported, 2 with its kernel); a worker
@@ -219,7 +234,7 @@ class LocalPool:
         pending = list(items)
         while len(self.slots) < min(self.workers, len(pending)):
             self.slots.append(_Slot(*self._spawn()))
-        busy: dict[int, tuple[Any, float]] = {}
+        busy: dict[int, tuple[Any, float]] = {i: (_WARM, slot.warming) for i, slot in enumerate(self.slots) if slot.warming}
         broken = 0
         while pending or busy:
             for i, slot in enumerate(self.slots):
@@ -243,7 +258,8 @@ class LocalPool:
                         if item is not _WARM:
                             done(item, reply)
                         elif reply.get("warm"):
-                            slot.level, broken = level, 0
+                            slot.level, broken = max(level, 2 if slot.warming else 0), 0
+                            slot.warming = 0.0
                         else:
                             why = f"worker could not start its kernel ({reply.get('error')})" + \
                                 (f"; memory limit {self.memory_mb} MB too low?" if self.memory_mb else "")
@@ -591,6 +607,8 @@ def run(folder: str | Path, root: str | Path = "reports", workers: int | None = 
     pool = LocalPool(workers or os.cpu_count() or 1, timeout, memory_mb, prestart=executor == "local")
     try:
         peeked = peek_known(pool, paths, hashes, state)   # remembered in the state file at the end
+        if executor == "local":
+            pool.warm()   # the workers that peeked ready their kernels while the jobs are planned
         companions = pairs(paths, peeked) if pair else {}
         folders, moved = plan(paths, peeked, root)
         for w in moved:

@@ -31,24 +31,6 @@ def load(path: str | Path) -> Disclosure:
     return _load_pdf(path) if kind == "pdf" else _load_text(path)
 
 
-def peek(path: str | Path, pages: int = 8) -> tuple[str, int | None, str]:
-    """Department, year and kind (final / budget) from the first pages only: cheap enough to
-    pair a folder's documents (a final with last year's and with its budget) before any is
-    read in full."""
-    path = Path(path)
-    source = detect.kind(path)
-    if source in ("xlsx", "json"):
-        d = load(path)
-        return d.department, d.year, d.kind
-    if source == "pdf":
-        doc = pdf.open_pdf(path)
-        lines = [ln for i in range(min(pages, len(doc))) for ln in doc[i].get_textpage().get_text_range().splitlines()]
-    else:
-        lines = textdump.read_lines(path)[:400]
-    kind = meta.kind(lines)
-    return meta.department(lines), meta.year(lines, kind), kind
-
-
 def _withhold_unreadable(d: Disclosure, template: Template, found: dict[str, list[int]],
                          facts: dict[str, list[dict]]) -> set[str]:
     """A table whose own identities fail wholesale was not read as printed: its facts are

@@ -22,7 +22,7 @@ from finacct.report.paths import replace_dir, report_dir, safe_name, sha256, sta
 NOTEBOOKS = Path(os.environ.get("FINACCT_NOTEBOOKS", Path(__file__).parents[1] / "notebooks"))  # finacct/notebooks links to notebooks/
 NOTEBOOK = "department_report.ipynb"
 MANIFEST = "manifest.json"
-PRELOAD = "import finacct.report.sections"   # what the notebook's first cell imports, started with the kernel
+PRELOAD = "import finacct.report.sections, finacct.extract.xlsx"   # what the notebook imports, started with the kernel
 
 
 @dataclass

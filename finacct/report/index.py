@@ -202,12 +202,11 @@ tr[hidden]{display:none}td.dept{white-space:nowrap}td.src{max-width:180px;overfl
 
 
 def write(root: Path) -> Path:
-    from finacct.narrative.draft import amount  # imports pandas: not before a report's kernel is starting
     e = html.escape
     rows = [row(root, folder, m) for folder, m in manifests(root)]
     body = []
     for r in rows:
-        money = "".join(f"<td class='n' data-v='{v if v is not None else ''}'>{e(amount(v)) if v is not None else '—'}</td>" for v in r["money"])
+        money = "".join(f"<td class='n' data-v='{v if v is not None else ''}'>{e(f'{v:,.2f}') if v is not None else '—'}</td>" for v in r["money"])
         errors = r["errors"] if isinstance(r["errors"], int) else None
         tables = f"{r['read']}/{r['expected']}" if r["read"] is not None else "—"
         score = f"{r['score']:g}" if isinstance(r["score"], (int, float)) else "—"
