@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import re
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 
@@ -18,8 +18,10 @@ def names(scheme: str) -> dict[str, str]:
         return {row["code"]: row["name"] for row in csv.DictReader(fh)}
 
 
+@lru_cache(maxsize=8192)
 def flat(name: str) -> str:
-    """A name without spaces and brackets, for comparing names as printed."""
+    """A name without spaces and brackets, for comparing names as printed (remembered: the
+    same few hundred names are compared with each other over and over)."""
     return re.sub(r"[\s（）()]", "", name)
 
 

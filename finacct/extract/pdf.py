@@ -259,15 +259,8 @@ def _rules(paths: list, frame: Frame) -> tuple[list[tuple[float, float, float]],
     coordinates: thin paths, and the edges of thin rectangles."""
     if not paths:
         return [], []
-    out = [ctypes.c_float() for _ in range(4)]
-    refs = [ctypes.byref(v) for v in out]
-    bounds = []   # left, bottom, right, top of each path
-    for path in paths:
-        if _obj_bounds(path, *refs):
-            bounds += [v.value for v in out]
-    if not bounds:
-        return [], []
-    x0, x1, top, bottom = frame.box(*np.array(bounds).reshape(-1, 4).T)
+    # left, bottom, right, top of each path (a path without bounds stays an empty box at 0, 0: no ruling)
+    x0, x1, top, bottom = frame.box(*_bulk(_obj_bounds, [paths], len(paths), ctypes.c_float, 4, 4).T)
     flat = (bottom - top <= RULE_THICKNESS) & (x1 - x0 > 3)
     upright = ~flat & (x1 - x0 <= RULE_THICKNESS) & (bottom - top > 3)
     rules = list(zip(((top + bottom) / 2)[flat].tolist(), x0[flat].tolist(), x1[flat].tolist()))
@@ -305,6 +298,8 @@ class _Stream(dict):
 
 
 def _name(raw: bytes) -> str:
+    if b"#" not in raw:
+        return raw.decode("latin-1")
     return _ESCAPED.sub(lambda m: bytes([int(m[1], 16)]), raw).decode("latin-1")
 
 
@@ -576,7 +571,8 @@ class _File:
                 continue
             if isinstance(val, dict):
                 out.append(val)
-        out += [s for _, s in self.streams() if self.get(s.get("Type")) == "XRef"]
+        if not any(isinstance(self.get(d.get("Root")), dict) for d in out):   # cross-reference streams (PDF 1.5)
+            out += [s for _, s in self.streams() if self.get(s.get("Type")) == "XRef"]
         if not any(isinstance(self.get(d.get("Root")), dict) for d in out):
             out += [{"Root": d} for _, num, _ in self.heads if isinstance(d := self.obj(num), dict) and self.get(d.get("Type")) == "Catalog"]
         return out

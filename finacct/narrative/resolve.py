@@ -34,10 +34,11 @@ def resolve_item(claim: Claim, labels: dict[str, str], totals: dict[str, float])
         names = (labels.get(r[:3], ""), labels.get(r[:5], ""), labels[r])
         return [lvl for lvl, stated, lab in zip("类款项", claim.path, names) if not fits(stated, lab)]
 
-    ranked = sorted(rows, key=lambda r: (len(misfits(r)), "项" in misfits(r), totals.get(r) != claim.amount))
+    missed = {r: misfits(r) for r in rows}
+    ranked = sorted(rows, key=lambda r: (len(missed[r]), "项" in missed[r], totals.get(r) != claim.amount))
     if not ranked:
         return None, []
     best = ranked[0]
-    if "项" in misfits(best) and totals.get(best) != claim.amount:
+    if "项" in missed[best] and totals.get(best) != claim.amount:
         return None, []
-    return best, misfits(best)
+    return best, missed[best]
