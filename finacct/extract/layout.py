@@ -28,8 +28,9 @@ class Word:
     def __post_init__(self) -> None:
         object.__setattr__(self, "xc", (self.x0 + self.x1) / 2)
 
-    @property
+    @cached_property
     def is_amount(self) -> bool:
+        """Looked up several times a word by the table reader: matched once."""
         return bool(AMOUNT.match(self.text))
 
     @property

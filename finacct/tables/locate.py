@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from finacct.extract.layout import Line
 from finacct.tables.specs import TITLE_PREFIX, Template, match_title
@@ -11,6 +12,7 @@ SPACE = re.compile(r"\s+")
 NOT_TITLE = re.compile(r"[。，；：:]|《|(说明|情况|分析)$")   # sentence punctuation, or a heading of prose
 
 
+@lru_cache(maxsize=4096)
 def title_text(text: str) -> str | None:
     """The line without its table number, if it can be a title (short, no sentence punctuation)."""
     flat = TITLE_PREFIX.sub("", SPACE.sub("", text))
