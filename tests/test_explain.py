@@ -43,6 +43,10 @@ def test_draft_without_last_year_says_so_and_invents_no_cause() -> None:
     assert "收入支出总计减少56.95万元，下降1.87%" in draft
     # 0.3 (a wrong figure in the document) is not copied: the draft says what t04 prints
     assert "财政拨款收入支出总计2,961.68万元" in draft
+    # nor taken as last year's (0.3 "持平"): no change against it, and the draft says why
+    section = draft.split("财政拨款收入支出总计2,961.68万元", 1)[1].split("\n", 1)[0]
+    assert "增加" not in section and "增长" not in section and "无法与上年比较" in section
+    assert "情况说明所述“0.3万元”与表中2,961.68万元不符，未据以推算上年数" in draft
 
 
 def test_draft_with_last_year_names_the_rows_that_moved() -> None:

@@ -16,6 +16,8 @@ from finacct.narrative import claims as narrative_claims
 from finacct.narrative.drivers import drivers, phrase
 from finacct.narrative.sections import numbered
 from finacct.reconcile.performance import target_met
+from finacct.reconcile.tolerance import amount_tolerance
+from finacct.tables.meta import UNIT_FACTOR
 from finacct.tables.specs import SPECS
 
 FISCAL_INCOME = ("inc.general_budget", "inc.gov_fund", "inc.state_capital")
@@ -59,14 +61,32 @@ class _Sources:
     unknown: list[str] = field(default_factory=list)
 
     def prior_value(self, key: str) -> float | None:
-        """Last year's figure for an item of narrative/items.csv."""
-        if self.prior is not None:
-            entry = narrative_claims.item(key)
-            for text in (entry.refs if entry else ()):
-                t, row, col = text.replace("{role}", "actual").split(":")
-                if self.prior.tables.get(t, {}).get("status") in ("present", "declared_empty"):
-                    return self.prior.value(t, row, col) or 0.0
-        return next((c.prior for c in self.d.claims if c.key == key and c.prior is not None), None)
+        """Last year's figure for an item of narrative/items.csv: from last year's disclosure,
+        else as the narrative implies it (stated amount − stated change) — unless the amount it
+        states for this year is not the tables' (a misprint), which makes the implied one wrong too."""
+        if self.prior is not None and (before := _cell(self.prior, key)) is not None:
+            return before
+        claim = next((c for c in self.d.claims if c.key == key and c.prior is not None), None)
+        if claim is None:
+            return None
+        now = _cell(self.d, key)
+        wan = UNIT_FACTOR.get(self.d.unit, 10_000) / 10_000
+        if now is not None and claim.amount is not None and abs(claim.amount - now * wan) > amount_tolerance(2):
+            stated = claim.amount_text or f"{amount(claim.amount)}万元"
+            self.unknown.append(f"情况说明所述“{stated}”与表中{amount(now * wan)}万元不符，未据以推算上年数")
+            return None
+        return claim.prior
+
+
+def _cell(doc: Disclosure, key: str) -> float | None:
+    """An item's figure in a document's tables (the first of its cells in a table the document
+    has; 0 when that table is declared empty), None when it has none of them."""
+    entry = narrative_claims.item(key)
+    for text in (entry.refs if entry else ()):
+        t, row, col = text.replace("{role}", "actual").split(":")
+        if doc.tables.get(t, {}).get("status") in ("present", "declared_empty"):
+            return doc.value(t, row, col) or 0.0
+    return None
 
 
 def _change(now: float, before: float | None, year: int | None, what: str, src: _Sources, why: str = "",
