@@ -10,7 +10,7 @@ import html
 import json
 import os
 import re
-from functools import cache
+from functools import cache, lru_cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from urllib.parse import quote
@@ -60,12 +60,20 @@ def _cached_bundle() -> Path | None:
 def _shared_file(static: Path, stem: str, suffix: str, text: str) -> Path:
     """static/<stem>-<hash of text><suffix>, written (atomically) unless it is there already:
     reports built by different versions each keep the file they name."""
-    data = text.encode("utf-8")
-    target = static / f"{stem}-{hashlib.sha256(data).hexdigest()[:16]}{suffix}"
-    if not (target.is_file() and target.stat().st_size == len(data)):
+    digest, size = _digest(text)
+    target = static / f"{stem}-{digest}{suffix}"
+    if not (target.is_file() and target.stat().st_size == size):
         static.mkdir(parents=True, exist_ok=True)
         write_text_atomic(target, text)
     return target
+
+
+@lru_cache(maxsize=8)
+def _digest(text: str) -> tuple[str, int]:
+    """The name-giving hash of a shared file's text and its size in bytes, worked out once per
+    process for the same text (the 0.9 MB Vega bundle is the same for every report)."""
+    data = text.encode("utf-8")
+    return hashlib.sha256(data).hexdigest()[:16], len(data)
 
 
 def _script_json(obj: object) -> str:
