@@ -156,8 +156,13 @@ def _pool_worker(conn: Connection, memory_mb: int, parent: int) -> None:
     die_with_parent(parent)
     _worker(conn, memory_mb)
     from finacct.report.kernel import Warm
-    Warm.shutdown()
-    os._exit(0)
+    try:
+        Warm.shutdown()
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+        os._exit(0)
 
 
 _WARM = object()   # a slot busy starting (importing, starting its kernel), not with a document
@@ -294,7 +299,12 @@ class LocalPool:
         return broken
 
     def close(self) -> None:
+        """Stop the workers: each leaves when told; one still readying a kernel nobody will use
+        (warm() before a run that found nothing to build) is killed with it, not waited for."""
         for slot in self.slots:
+            if slot.warming:
+                self._kill(slot.proc)
+                continue
             with contextlib.suppress(OSError):
                 slot.conn.send(None)
         for slot in self.slots:
@@ -563,17 +573,18 @@ MACHINE_FAULTS = ("No space left on device", "Disk quota exceeded", "Read-only f
                   "Too many open files", "Cannot allocate memory")
 
 
-def peek_known(pool: LocalPool, paths: list[Path], hashes: dict[str, str], state: dict[str, dict[str, Any]]) -> Peeked:
+def peek_known(pool: LocalPool, paths: list[Path], hashes: dict[str, str], state: dict[str, dict[str, Any]]) -> tuple[Peeked, int]:
     """Department, year and kind of each file: remembered in the state for the same bytes
     (`hashes`: sha256 by resolved path) and finacct version, else peeked by the pool's workers;
-    what they peek is remembered (a failed peek is tried again next run)."""
+    what they peek is remembered (a failed peek is tried again next run). Also how many files
+    were new and read well: a run with none most likely has nothing to build."""
     known = state["peeks"].get(finacct.__version__, {})
     state["peeks"] = {finacct.__version__: known}   # what older versions peeked is dropped
     sha = {p: hashes[str(p.resolve())] for p in paths}
     todo = [p for p in paths if sha[p] not in known]
-    if todo:
-        known.update({sha[p]: list(got) for p, got in pool.peek(todo).items() if got})
-    return {p: tuple(known[sha[p]]) if sha[p] in known else None for p in paths}
+    new = {sha[p]: list(got) for p, got in pool.peek(todo).items() if got} if todo else {}
+    known.update(new)
+    return {p: tuple(known[sha[p]]) if sha[p] in known else None for p in paths}, len(new)
 
 
 def _known_failure(state: dict[str, dict[str, Any]], source: str, fp: dict[str, str], timeout: float, memory_mb: int) -> str:
@@ -606,9 +617,9 @@ def run(folder: str | Path, root: str | Path = "reports", workers: int | None = 
     hashes = {str(p.resolve()): sha256(p) for p in paths}
     pool = LocalPool(workers or os.cpu_count() or 1, timeout, memory_mb, prestart=executor == "local")
     try:
-        peeked = peek_known(pool, paths, hashes, state)   # remembered in the state file at the end
-        if executor == "local":
-            pool.warm()   # the workers that peeked ready their kernels while the jobs are planned
+        peeked, new = peek_known(pool, paths, hashes, state)   # remembered in the state file at the end
+        if executor == "local" and new:
+            pool.warm()   # the workers that peeked new files ready their kernels while the jobs are planned
         companions = pairs(paths, peeked) if pair else {}
         folders, moved = plan(paths, peeked, root)
         for w in moved:

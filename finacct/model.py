@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from finacct import classify
+from finacct.tables.meta import UNIT_FACTOR
 from finacct.tables.specs import KIND_IDS, TEMPLATES, Template
 
 if TYPE_CHECKING:
@@ -48,6 +49,11 @@ class Disclosure:
     # is replaced or grows; a value edited in place (a teaching notebook moving a cell) is read
     # afresh, since only positions and the values a table was built from are remembered.
     _memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    @property
+    def wan(self) -> float:
+        """万元 per unit of the document's cells: a narrative speaks in 万元, a budget's tables may print 元."""
+        return UNIT_FACTOR.get(self.unit, 10_000) / 10_000
 
     @property
     def spec(self) -> Template:

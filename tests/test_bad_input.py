@@ -114,6 +114,22 @@ def test_xlsx_text_is_never_a_formula(tmp_path: Path) -> None:
     assert finacct.load(tmp_path / "d.xlsx").department == d.department
 
 
+def test_xlsx_takes_infinities_and_overlong_text_without_losing_the_file(tmp_path: Path) -> None:
+    """A rate printed with hundreds of digits reads as infinity and a warning can outgrow a
+    cell: the spreadsheet is still written, the infinity read back, the cut said in the cell."""
+    from finacct.extract import xlsx
+    d = finacct.load(SAMPLE)
+    d.performance[0]["funds"]["execution_rate"] = float("9" * 400)
+    d.warnings.append("长" * 40_000)
+    xlsx.write(d, tmp_path / "d.xlsx")
+    back = finacct.load(tmp_path / "d.xlsx")
+    assert back.performance[0]["funds"]["execution_rate"] == float("inf")
+    import openpyxl
+    cut = openpyxl.load_workbook(tmp_path / "d.xlsx")["warnings"].cell(len(d.warnings) + 1, 1).value
+    assert len(cut) == 32_767 and cut.startswith("长" * 1000) and cut.endswith("…[40,000 characters, cut to a cell's 32,767]")
+    assert [p.name for p in tmp_path.iterdir()] == ["d.xlsx"]
+
+
 @pytest.mark.parametrize("sheet,cell,value,words", [
     ("facts", "D1", "amount", "sheet facts, column value: missing"),
     ("facts", "D5", "=1+1", "sheet facts, row 5, column value: empty"),

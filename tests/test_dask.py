@@ -211,11 +211,11 @@ def test_a_document_whose_workers_keep_dying_is_listed_failed(tmp_path: Path) ->
     src, out = docs(tmp_path / "docs", (2023,)), tmp_path / "out"
     me = psutil.Process()
 
-    def job_started() -> bool:
-        w = worker_process(me)
-        return w is not None and worker_process(w) is not None
-    watcher = watch(job_started, lambda: worker_process(me).send_signal(signal.SIGKILL))
     with dask.config.set({"distributed.scheduler.allowed-failures": 0}), listeners() as seen:
+        def job_started() -> bool:   # and the worker's own socket sampled (its job may start within 0.3 s)
+            w = worker_process(me)
+            return w is not None and worker_process(w) is not None and any(pid == w.pid for pid, _, _ in list(seen))
+        watcher = watch(job_started, lambda: worker_process(me).send_signal(signal.SIGKILL))
         results = batch.run(src, out, executor="dask", workers=1, progress=False)
     watcher.join(1)
     assert len({pid for pid, _, _ in seen}) >= 2 and loopback_only(seen), seen   # the batch's LocalCluster: no dashboard

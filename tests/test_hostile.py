@@ -261,6 +261,48 @@ def fanned_out_run_length_forms(path: Path) -> None:
     fanned_out_forms(path, Name.RunLengthDecode)
 
 
+def form_drawing_from_page_resources(path: Path) -> None:
+    """A form that draws itself twice by a name only the page's resources hold (its own name
+    no XObject): PDFium looks the name up in the page's resources, level after level."""
+    pdf = pikepdf.new()
+    font = pdf.make_indirect(Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica))
+    form = _form(pdf, b"BT /F1 12 Tf 10 10 Td (x) Tj ET q .9 0 0 .9 5 5 cm /Fm0 Do Q q .5 0 0 .5 300 0 cm /Fm0 Do Q", font)
+    form.Resources = Dictionary(Font=Dictionary(F1=font))
+    _page(pdf, b"/Fm0 Do", Fm0=form)
+    pdf.save(path)
+
+
+def forms_behind_an_update(path: Path) -> None:
+    """A harmless first section (classic trailer) and an update whose cross-reference stream
+    names another catalog, whose page draws fanned-out forms (20 per level, 8 levels): PDFium
+    takes the update's catalog, so the guard must look at it too."""
+    out, at = bytearray(b"%PDF-1.5\n"), {}
+
+    def obj(n: int, body: bytes, data: bytes | None = None) -> None:
+        at[n] = len(out)
+        out.extend(b"%d 0 obj\n" % n + (body + b"/Length %d>>stream\n" % len(data) + data + b"\nendstream" if data is not None else body)
+                   + b"\nendobj\n")
+    obj(1, b"<</Type/Catalog/Pages 2 0 R>>")
+    obj(2, b"<</Type/Pages/Kids[3 0 R]/Count 1>>")
+    obj(3, b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 100 100]>>")
+    first = len(out)
+    out.extend(b"xref\n0 4\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % at[n] for n in (1, 2, 3)))
+    out.extend(b"trailer\n<</Size 4/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % first)
+    obj(4, b"<</Type/Catalog/Pages 5 0 R>>")
+    obj(5, b"<</Type/Pages/Kids[6 0 R]/Count 1>>")
+    obj(6, b"<</Type/Page/Parent 5 0 R/MediaBox[0 0 100 100]/Contents 7 0 R/Resources<</XObject<</F 10 0 R>>>>>>")
+    obj(7, b"<<", b"/F Do")
+    for n in range(10, 18):   # form n draws form n + 1 twenty times; the last fills a square
+        last = n == 17
+        obj(n, b"<</Type/XObject/Subtype/Form/BBox[0 0 1 1]" + (b"" if last else b"/Resources<</XObject<</F %d 0 R>>>>" % (n + 1)),
+            b"0 0 1 1 re f" if last else b"/F Do " * 20)
+    at[8] = len(out)
+    rows = b"".join(bytes([1]) + at[n].to_bytes(4, "big") + bytes([0]) for n in (*range(4, 9), *range(10, 18)))
+    out.extend(b"8 0 obj\n<</Type/XRef/Size 18/Root 4 0 R/Prev %d/Index[4 5 10 8]/W[1 4 1]/Length %d>>stream\n" % (first, len(rows))
+               + rows + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % at[8])
+    path.write_bytes(bytes(out))
+
+
 def many_pages(path: Path) -> None:
     pdf = pikepdf.new()
     content = pdf.make_stream(b"0 0 m 1 1 l S")
@@ -308,6 +350,8 @@ def extract_limited(path: Path, timeout: float = 30) -> tuple[int, str, float, i
     (self_drawing_form, "draws form XObjects within each other"), (fanned_out_forms, "draws form XObjects within each other"),
     (self_drawing_lzw_form, "draws form XObjects within each other"),
     (fanned_out_run_length_forms, "draws form XObjects within each other"),
+    (form_drawing_from_page_resources, "draws form XObjects within each other"),
+    (forms_behind_an_update, "draws form XObjects within each other"),
     (many_pages, "2500 pages"), (many_objects, "holds more than 200,000 objects"), (zip_bomb, "zip bomb"),
 ])
 def test_hostile_files_are_refused_quickly_with_one_line(tmp_path: Path, make, says: str) -> None:

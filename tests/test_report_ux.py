@@ -146,6 +146,30 @@ def test_charts_fill_the_page_with_plain_amount_axes(sample_report: Path) -> Non
     assert widths and max(widths) >= 600   # the chrome window is 800 px wide: charts take its width, not altair's 300
 
 
+def test_the_report_exporter_writes_what_nbconverts_own_would(sample_report: Path) -> None:
+    """ReportExporter skips only HTMLExporter's BeautifulSoup pass (alt text, tabindex): the
+    same notebook through both, parsed alike, is the same page — an nbconvert that changes
+    what its exporter does besides would show here."""
+    from bs4 import BeautifulSoup
+    from nbconvert import HTMLExporter
+
+    from finacct.report.html import _exporter
+    nb = nbformat.read(sample_report / "report.ipynb", as_version=4)
+    ours = _exporter()
+    theirs = HTMLExporter(config=ours.config, **{k: getattr(ours, k) for k in ("template_name", "exclude_input", "exclude_input_prompt", "language_code",
+                                                                                "exclude_output_prompt", "exclude_anchor_links")})
+    for pre in ours._preprocessors:
+        theirs.register_preprocessor(pre, enabled=True)
+
+    def parsed(exporter: HTMLExporter) -> str:
+        soup = BeautifulSoup(exporter.from_notebook_node(nb, resources={"metadata": {"name": "x"}})[0], "html.parser")
+        for tag in soup.find_all(True):
+            tag.attrs.pop("tabindex", None)
+            tag.attrs.pop("alt", None)
+        return str(soup)
+    assert parsed(ours) == parsed(theirs)
+
+
 def test_reports_link_one_shared_script_and_style_and_draw_offline(sample_report: Path, corpus_batch: Path) -> None:
     """The Vega libraries and the notebook's styles are written once per reports folder, in
     _static/, and linked relatively from where each report is (a <year> or <year>-budget

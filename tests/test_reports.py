@@ -122,6 +122,24 @@ def test_one_warm_kernel_and_client_serve_report_after_report(tmp_path: Path) ->
     assert seen[0] == seen[1] == seen[2]
 
 
+def test_workers_ready_their_kernels_early_and_are_not_waited_for_when_unneeded() -> None:
+    """warm() has each worker start readying its kernel at once, while the parent plans; a pool
+    closed before any job kills a worker still warming (kernel and all) instead of waiting."""
+    import time
+
+    import psutil
+    with batch.LocalPool(1, 60, 4096, prestart=True) as pool:
+        assert pool.peek([SAMPLE])[SAMPLE][1] == 2023
+        pool.warm()
+        worker = psutil.Process(pool.slots[0].proc.pid)
+        time.sleep(0.3)
+        kernel = worker.children(recursive=True)
+        assert kernel and pool.slots[0].warming
+        t = time.monotonic()
+    assert time.monotonic() - t < 2
+    assert not [p for p in [worker, *kernel] if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+
+
 def test_rerun_skips_unchanged_documents(batch_run) -> None:
     out, results = batch_run
     again = batch.run(results[-1]["folder"], out, workers=2, progress=False)

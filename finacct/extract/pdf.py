@@ -193,7 +193,7 @@ class Frame:
 
 
 def _frame(page: pdfium.PdfPage, tp: pdfium.PdfTextPage, n: int) -> Frame:
-    """The quarter turn most of the page's characters are printed at (about 200 sampled; the
+    """The quarter turn most of the page's characters are printed at (200 to 400 sampled; the
     first turn of those with most votes)."""
     left, bottom, right, top = page.get_bbox()
     samples = range(0, n, max(1, n // 200))
@@ -522,11 +522,15 @@ class _File:
         return isinstance(xobjects, dict) and any(isinstance(x := self.get(v), _Stream) and self.get(x.get("Subtype")) == "Form"
                                                   for v in xobjects.values())
 
-    def forms(self, drawn: Counter, resources: Any, depth: int, memo: dict) -> int:
+    def forms(self, drawn: Counter, resources: Any, depth: int, memo: dict, page: Any = None) -> int:
         """Form parses PDFium makes for content that draws `drawn` with `resources`: each form
-        once per drawing, with everything it draws itself, to FORM_DEPTH levels."""
+        once per drawing, with everything it draws itself, to FORM_DEPTH levels. A form whose
+        own resources name no XObject draws from the page's (`page`), as PDFium looks there."""
         res = self.get(resources)
         xobjects = self.get(res.get("XObject")) if isinstance(res, dict) else None
+        if not isinstance(xobjects, dict) and depth:
+            page_res = self.get(page)
+            xobjects = self.get(page_res.get("XObject")) if isinstance(page_res, dict) else None
         if depth >= FORM_DEPTH or not isinstance(xobjects, dict):
             return 0
         total = 0
@@ -536,19 +540,20 @@ class _File:
             if not isinstance(form, _Stream) or self.get(form.get("Subtype")) != "Form":
                 continue
             own = form.get("Resources") or resources
-            key = (int(ref) if isinstance(ref, _Ref) else id(form), id(own) if "Resources" not in form else 0, depth)
+            key = (int(ref) if isinstance(ref, _Ref) else id(form), id(own) if "Resources" not in form else 0, id(self.get(page)), depth)
             if key not in memo:
-                memo[key] = 1 + self.forms(self.drawn(form, key[0] if isinstance(ref, _Ref) else None), own, depth + 1, memo)
+                memo[key] = 1 + self.forms(self.drawn(form, key[0] if isinstance(ref, _Ref) else None), own, depth + 1, memo, page)
             total += k * memo[key]
             if total > MAX_FORM_DRAWS:
                 break
         return total
 
     def pages(self) -> Iterator[tuple[dict, Any]]:
-        """Each page dictionary with its (possibly inherited) resources, in page-tree order."""
-        roots = [self.get(d.get("Root")) for d in self._trailers()]
-        catalog = next((r for r in reversed(roots) if isinstance(r, dict)), None)
-        stack = [(self.get(catalog.get("Pages")) if catalog else None, None)]
+        """Each page dictionary with its (possibly inherited) resources, in page-tree order, of
+        every catalog a trailer or cross-reference stream names: an update may name another
+        catalog than the file's first section, and which one PDFium takes is not guessed here."""
+        catalogs = {id(r): r for d in self._trailers() if isinstance(r := self.get(d.get("Root")), dict)}
+        stack = [(self.get(c.get("Pages")), None) for c in reversed(catalogs.values())]
         seen: set[int] = set()
         while stack and len(seen) <= 10 * MAX_PAGES:
             node, res = stack.pop()
@@ -573,8 +578,7 @@ class _File:
                 continue
             if isinstance(val, dict):
                 out.append(val)
-        if not any(isinstance(self.get(d.get("Root")), dict) for d in out):   # cross-reference streams (PDF 1.5)
-            out += [s for _, s in self.streams() if self.get(s.get("Type")) == "XRef"]
+        out += [s for _, s in self.streams() if self.get(s.get("Type")) == "XRef"]   # cross-reference streams (PDF 1.5)
         if not any(isinstance(self.get(d.get("Root")), dict) for d in out):
             out += [{"Root": d} for _, num, _ in self.heads if isinstance(d := self.obj(num), dict) and self.get(d.get("Type")) == "Catalog"]
         return out
@@ -594,7 +598,7 @@ def check_forms(path: Path) -> None:
             for number, (page, res) in enumerate(f.pages(), start=1):
                 if not f.names_forms(res):   # nothing it draws can be a form: its content is not even decoded
                     continue
-                n = f.forms(f.drawn(page.get("Contents")), res, 0, memo)
+                n = f.forms(f.drawn(page.get("Contents")), res, 0, memo, res)
                 if n > MAX_FORM_DRAWS:
                     raise UnreadableError(f"{path.name}: page {number} draws form XObjects within each other more than "
                                           f"{MAX_FORM_DRAWS:,} times (a form that draws itself, or fans out); refused")

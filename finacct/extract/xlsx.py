@@ -2,6 +2,7 @@
 user can hand-key or correct a document and load it like any other source."""
 from __future__ import annotations
 
+import math
 import zipfile
 from pathlib import Path
 
@@ -20,6 +21,7 @@ MAX_RATIO = 100            # for members unpacking to more than RATIO_FLOOR
 RATIO_FLOOR = 8 << 20
 MAX_MEMBERS = 10_000
 MAX_ROWS = 200_000
+CELL_TEXT = 32_767          # characters an xlsx cell holds
 
 
 def write(d: Disclosure, path: Path) -> None:
@@ -39,14 +41,28 @@ def write(d: Disclosure, path: Path) -> None:
     # XlsxWriter writes a cell at a time without building a workbook of cell objects first (half
     # openpyxl's time); told to, it keeps "=…" in document text a string, never a live formula.
     book = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False})
-    for name, frame in sheets.items():
-        sheet = book.add_worksheet(name)
-        sheet.write_row(0, 0, list(frame.columns))
-        rows = frame.astype(object).where(frame.notna(), None).to_numpy().tolist()
-        for i, row in enumerate(rows, start=1):
-            sheet.write_row(i, 0, row)
-    book.close()
-    tmp.replace(path)
+    try:
+        for name, frame in sheets.items():
+            sheet = book.add_worksheet(name)
+            sheet.write_row(0, 0, list(frame.columns))
+            rows = frame.astype(object).where(frame.notna(), None).to_numpy().tolist()
+            for i, row in enumerate(rows, start=1):
+                sheet.write_row(i, 0, [_cell(v) for v in row])
+        book.close()
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)   # a write that failed leaves no half file
+
+
+def _cell(value: object) -> object:
+    """A value as a cell can hold it: an infinity (a number printed with hundreds of digits) as
+    the text "inf", which read() takes back; text past a cell's limit cut, saying so in the cell."""
+    if isinstance(value, float) and math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    if isinstance(value, str) and len(value) > CELL_TEXT:
+        note = f"…[{len(value):,} characters, cut to a cell's {CELL_TEXT:,}]"
+        return value[:CELL_TEXT - len(note)] + note
+    return value
 
 
 def check_zip(path: Path) -> None:

@@ -3,6 +3,7 @@ expenditure and 三公, every number from the budget tables (b01–b09), in the 
 from __future__ import annotations
 
 from finacct.model import Disclosure
+from finacct.narrative.numbers import amount, share
 from finacct.narrative.sections import numbered
 
 SOURCES = (("inc.appropriation", "财政拨款收入"), ("inc.fiscal_special", "财政专户管理资金"), ("inc.business", "事业收入"),
@@ -13,11 +14,7 @@ SANGONG = (("overseas", "因公出国（境）费"), ("vehicle_total", "公务�
 
 
 def _money(x: float, unit: str) -> str:
-    return f"{x:,.2f}{unit}"
-
-
-def _share(part: float, whole: float | None) -> str:
-    return f"{100 * part / whole:.2f}%" if whole else "—"
+    return f"{amount(x)}{unit}"
 
 
 def _change(now: float, before: float | None, year: int | None) -> str:
@@ -42,19 +39,19 @@ def explain_budget(d: Disclosure, prior: Disclosure | None = None) -> str:
     else:
         parts = [(name, x) for key, name in SOURCES if (x := v("b01", key, "amount"))]
         out.append(f"{year or ''}年收入预算{_money(income, u)}{_change(income, before('b01', 'inc.total', 'amount'), year)}，其中："
-                   + "；".join(f"{name}{_money(x, u)}，占{_share(x, income)}" for name, x in parts) + "。")
+                   + "；".join(f"{name}{_money(x, u)}，占{share(x, income)}" for name, x in parts) + "。")
     spent = v("b03", "total", "total")
     if spent is not None:
         uses = [(name, x) for key, name in USES if (x := v("b03", "total", key))]
         out.append(f"支出预算{_money(spent, u)}{_change(spent, before('b03', 'total', 'total'), year)}，其中："
-                   + "；".join(f"{name}{_money(x, u)}，占{_share(x, spent)}" for name, x in uses) + "。")
+                   + "；".join(f"{name}{_money(x, u)}，占{share(x, spent)}" for name, x in uses) + "。")
     lines = d.table("b05")
     if not lines.empty:
         total = v("b05", "total", "total")
         classes = lines[lines["level"] == "类"]
         out += ["", f"## 二、{d.spec.name_of('b05').removesuffix('表')}", "",
                 f"合计{_money(total or 0.0, u)}，按功能分类：" + "；".join(
-                    f"{r.name}（{r.row}）{_money(r.total, u)}，占{_share(r.total, total)}" for r in classes.itertuples()) + "。"]
+                    f"{r.name}（{r.row}）{_money(r.total, u)}，占{share(r.total, total)}" for r in classes.itertuples()) + "。"]
     basic = v("b06", "total", "total") or v("b06", "total", "amount")
     if basic is not None:
         split = [(name, x) for col, name in (("personnel", "人员经费"), ("public", "公用经费")) if (x := v("b06", "total", col))]

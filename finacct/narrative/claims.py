@@ -24,6 +24,13 @@ from finacct.narrative.text import Sentence
 NUM = r"\d+(?:\.\d+)?"
 MONEY = r"亿元|万元?|元"   # the units an amount may carry; claims hold 万元 (0.39万: 万元 with its 元 left out)
 TO_WAN = {"亿元": 10_000.0, "万元": 1.0, "万": 1.0, "元": 0.0001}
+
+
+def precision(text: str) -> float:
+    """Half a unit of the last digit of an amount as printed, in 万元 (25万元: 0.5; 1.2亿元: 500):
+    how far a stated figure may honestly lie from the table's."""
+    m = re.search(rf"({NUM})({MONEY})", text) or re.search(rf"({NUM})()", text)
+    return 0.5 * 10 ** -len(m.group(1).partition(".")[2]) * TO_WAN[m.group(2) or "万元"] if m else 0.0
 BUDGET = r"年初预算|调整(?:后的?)?预算|全年预算|预算"   # the bases a 预算 comparison or rate may name
 UP, DOWN = ("增加|增长|上升", "减少|下降|降低")
 RATE = "增幅|涨幅|降幅|减幅"   # the rate of a change, with its direction (增幅为 12.25%)

@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING
 from finacct import budget as budget_file
 from finacct.model import Disclosure
 from finacct.narrative import claims as narrative_claims
+from finacct.narrative.claims import precision
 from finacct.narrative.drivers import drivers, phrase
+from finacct.narrative.numbers import amount, pct, share
 from finacct.narrative.sections import numbered
 from finacct.reconcile.performance import target_met
 from finacct.reconcile.tolerance import amount_tolerance
-from finacct.tables.meta import UNIT_FACTOR
 from finacct.tables.specs import SPECS
 
 FISCAL_INCOME = ("inc.general_budget", "inc.gov_fund", "inc.state_capital")
@@ -39,18 +40,6 @@ if TYPE_CHECKING:
 SANGONG = (("overseas", "因公出国（境）费"), ("vehicle_total", "公务用车购置及运行维护费"), ("reception", "公务接待费"))
 
 
-def amount(x: float) -> str:
-    return f"{x:,.2f}"
-
-
-def pct(x: float) -> str:
-    return f"{x:.2f}%"
-
-
-def share(part: float, whole: float | None) -> str:
-    return pct(100 * part / whole) if whole else "—"
-
-
 @dataclass
 class _Sources:
     """Where the prior year and the budget come from, and what the draft could not derive."""
@@ -63,30 +52,33 @@ class _Sources:
     def prior_value(self, key: str) -> float | None:
         """Last year's figure for an item of narrative/items.csv: from last year's disclosure,
         else as the narrative implies it (stated amount − stated change) — unless the amount it
-        states for this year is not the tables' (a misprint), which makes the implied one wrong too."""
-        if self.prior is not None and (before := _cell(self.prior, key)) is not None:
+        states for this year is not the tables' within its printed precision (the amounts check
+        would call it an error), which makes the implied one wrong too."""
+        if self.prior is not None and (before := next(iter(_cells(self.prior, key)), None)) is not None:
             return before
         claim = next((c for c in self.d.claims if c.key == key and c.prior is not None), None)
         if claim is None:
             return None
-        now = _cell(self.d, key)
-        wan = UNIT_FACTOR.get(self.d.unit, 10_000) / 10_000
-        if now is not None and claim.amount is not None and abs(claim.amount - now * wan) > amount_tolerance(2):
-            stated = claim.amount_text or f"{amount(claim.amount)}万元"
-            self.unknown.append(f"情况说明所述“{stated}”与表中{amount(now * wan)}万元不符，未据以推算上年数")
-            return None
+        now = [v * self.d.wan for v in _cells(self.d, key)]
+        if now and claim.amount is not None:
+            closest = min(now, key=lambda v: abs(v - claim.amount))
+            if abs(closest - claim.amount) > max(amount_tolerance(2), precision(claim.amount_text)) + 1e-9:
+                stated = claim.amount_text or f"{amount(claim.amount)}万元"
+                self.unknown.append(f"情况说明所述“{stated}”与表中{amount(closest)}万元不符，未据以推算上年数")
+                return None
         return claim.prior
 
 
-def _cell(doc: Disclosure, key: str) -> float | None:
-    """An item's figure in a document's tables (the first of its cells in a table the document
-    has; 0 when that table is declared empty), None when it has none of them."""
+def _cells(doc: Disclosure, key: str) -> list[float]:
+    """An item's figures in a document's tables, one per cell it may be printed in, in the
+    order items.csv gives them (0 for a cell of a table declared empty)."""
     entry = narrative_claims.item(key)
+    out = []
     for text in (entry.refs if entry else ()):
         t, row, col = text.replace("{role}", "actual").split(":")
         if doc.tables.get(t, {}).get("status") in ("present", "declared_empty"):
-            return doc.value(t, row, col) or 0.0
-    return None
+            out.append(doc.value(t, row, col) or 0.0)
+    return out
 
 
 def _change(now: float, before: float | None, year: int | None, what: str, src: _Sources, why: str = "",

@@ -122,8 +122,7 @@ class Context:
 
     @cached_property
     def wan(self) -> float:
-        """万元 per unit of the document's cells: the narrative speaks in 万元, a budget's tables may print 元."""
-        return UNIT_FACTOR.get(self.d.unit, 10_000) / 10_000
+        return self.d.wan
 
     @cached_property
     def budget_lines(self) -> Budget | None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from finacct import classify
-from finacct.narrative.claims import MONEY, NUM, TO_WAN, Claim, Comparison, Rate, basis, item, items, vehicle_counts
+from finacct.narrative.claims import Claim, Comparison, Rate, basis, item, items, precision, vehicle_counts
 from finacct.narrative.resolve import fits, resolve_item, t05_lines
 from finacct.reconcile.context import Cell, Context, Ref, guarded
 from finacct.reconcile.findings import Finding
@@ -22,12 +22,6 @@ TOL_STATED = amount_tolerance(2)   # a stated figure and a table cell, each roun
 
 def _quote(c: Claim | Comparison) -> str:
     return f"“{c.sentence[:90]}{'…' if len(c.sentence) > 90 else ''}”"
-
-
-def _precision(text: str) -> float:
-    """Half a unit of the last digit of an amount as printed, in 万元 (25万元: 0.5; 1.2亿元: 500)."""
-    m = re.search(rf"({NUM})({MONEY})", text) or re.search(rf"({NUM})()", text)
-    return 0.5 * 10 ** -decimals(m.group(1)) * TO_WAN[m.group(2) or "万元"] if m else 0.0
 
 
 def _amount(value: float) -> str:
@@ -66,7 +60,7 @@ def _stated_vs(ctx: Context, rule: "Rule", c: Claim, stated: float, text: str, c
                what: str, col: str | None = None) -> Finding:
     best = min(cands, key=lambda vr: abs(vr[0] - stated))
     value, ref = best
-    tol = max(TOL_STATED, _precision(text))
+    tol = max(TOL_STATED, precision(text))
     diff = round(value - stated, 2)
     st = status(diff, tol)
     cell = (ref.table, ref.row, ref.col)
@@ -403,7 +397,7 @@ def wording(ctx: Context, rule: "Rule") -> list[Finding]:
 
 
 def _difference(rule: "Rule", c: Claim, x: Comparison, a: Figure, b: Figure) -> Finding:
-    tol = round(TOL_STATED + max(CELL, _precision(x.diff_text)), 6)   # a, b and the stated difference, each rounded
+    tol = round(TOL_STATED + max(CELL, precision(x.diff_text)), 6)   # a, b and the stated difference, each rounded
     expected = round(a.value - b.value, 2)
     diff = round(expected - x.diff, 2)
     return Finding(rule.id, status(diff, tol), ["narrative"],

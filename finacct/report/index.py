@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from finacct.narrative.numbers import amount
 from finacct.report.paths import write_text_atomic
 
 FAILURES = "failures.json"
@@ -206,7 +207,7 @@ def write(root: Path) -> Path:
     rows = [row(root, folder, m) for folder, m in manifests(root)]
     body = []
     for r in rows:
-        money = "".join(f"<td class='n' data-v='{v if v is not None else ''}'>{e(f'{v:,.2f}') if v is not None else '—'}</td>" for v in r["money"])
+        money = "".join(f"<td class='n' data-v='{v if v is not None else ''}'>{e(amount(v)) if v is not None else '—'}</td>" for v in r["money"])
         errors = r["errors"] if isinstance(r["errors"], int) else None
         tables = f"{r['read']}/{r['expected']}" if r["read"] is not None else "—"
         score = f"{r['score']:g}" if isinstance(r["score"], (int, float)) else "—"

@@ -25,7 +25,8 @@ from finacct import budget as budget_file
 from finacct import charts
 from finacct.load import load
 from finacct.model import Disclosure
-from finacct.narrative.draft import amount, explain
+from finacct.narrative.draft import explain
+from finacct.narrative.numbers import amount
 from finacct.reconcile.findings import Findings
 from finacct.reconcile.rules import CHECK_KINDS, RULES
 
