@@ -28,7 +28,6 @@ import pandas as pd
 from timing import best
 
 import finacct
-from finacct import overview
 from finacct.model import Disclosure
 from finacct.narrative import claims
 from finacct.store import Store
@@ -47,7 +46,7 @@ QUERIES = {
     "budget_execution, 类": "SELECT * FROM budget_execution WHERE level = '类'",
     "budget_execution, 项 (completion_distribution)":
         "SELECT department, year, code, label, rate_pct FROM budget_execution WHERE level = '项'",
-    "overview.scores (overview notebook)": overview.SCORES,
+    "overview.scores (overview notebook)": "SELECT * FROM scores",
     "score ranking (documents)": "SELECT department, year, kind, score FROM documents WHERE score IS NOT NULL",
 }
 
