@@ -28,6 +28,7 @@ import pandas as pd
 from timing import best
 
 import finacct
+from finacct import check
 from finacct.model import Disclosure
 from finacct.narrative import claims
 from finacct.store import Store
@@ -54,7 +55,7 @@ QUERIES = {
 def documents(n: int, rng: np.random.Generator) -> Iterator[tuple[Disclosure, pd.DataFrame | None, pd.DataFrame | None]]:
     """n documents (finals, and a budget for every fourth department-year) from the sample."""
     sample = finacct.load(SAMPLE)
-    findings, said = sample.check(), claims.frame(sample.claims)
+    findings, said = check(sample), claims.frame(sample.claims)
     base, values = sample.facts.reset_index(drop=True), sample.facts["value"].to_numpy()
     t05, t09 = base["table"] == "t05", (base["table"] == "t09") & (base["row"] == "budget")
     budget_facts = base[t05 | t09].assign(table=np.where(base.loc[t05 | t09, "table"] == "t05", "b05", "b09"))

@@ -16,12 +16,13 @@ if TYPE_CHECKING:
     from finacct.load import load
     from finacct.model import Disclosure
     from finacct.narrative.draft import explain
+    from finacct.reconcile import check
 
 __version__ = "0.1.0"
-__all__ = ["Corpus", "Disclosure", "UnreadableError", "__version__", "explain", "load"]
+__all__ = ["Corpus", "Disclosure", "UnreadableError", "__version__", "check", "explain", "load"]
 
 _API = {"Corpus": "finacct.corpus", "Disclosure": "finacct.model", "UnreadableError": "finacct.errors",
-        "explain": "finacct.narrative.draft"}
+        "explain": "finacct.narrative.draft", "check": "finacct.reconcile"}
 _SUBMODULES = {"charts", "widgets"}
 
 

@@ -15,6 +15,7 @@ import altair as alt
 import pandas as pd
 
 from finacct import budget as budget_file
+from finacct import reconcile
 from finacct.model import Disclosure
 from finacct.narrative.drivers import drivers
 from finacct.tables.specs import SPECS
@@ -229,7 +230,7 @@ STATUS_NAMES = {"error": "错误", "rounding": "尾数误差", "insufficient_dat
 
 def findings_overview(d: Disclosure, findings: pd.DataFrame | None = None) -> alt.LayerChart:
     """Which identities hold, by table: counts of findings per table and status."""
-    f = d.check() if findings is None else findings
+    f = reconcile.check(d) if findings is None else findings
     where = f["tables"].map(lambda t: t[0] if t else "completeness")
     long = f.assign(表=where.map(lambda t: f"{t} {SPECS[t].name}" if t in SPECS else AREAS.get(t, t)))
     long = long.groupby(["表", "status"]).size().reset_index(name="数")

@@ -17,7 +17,6 @@ from finacct.tables.specs import KIND_IDS, TEMPLATES, Template
 if TYPE_CHECKING:
     from finacct.narrative.claims import Claim
     from finacct.narrative.text import Sentence
-    from finacct.reconcile.findings import Findings
 
 SCHEMA = "finacct.disclosure/1"
 FACT_COLUMNS = ["table", "row", "col", "value", "page", "label"]
@@ -154,12 +153,6 @@ class Disclosure:
         """The 情况说明 read into claims, once (checks, drafts and charts share them)."""
         from finacct.narrative.claims import parse
         return parse(self.sentences)
-
-    def check(self, budget: "Disclosure | None" = None, prior: "Disclosure | None" = None) -> "Findings":
-        """Every rule of finacct.reconcile evaluated on this disclosure, errors first; with the
-        department's budget disclosure and/or last year's, the checks across documents too."""
-        from finacct.reconcile import check
-        return check(self, budget, prior)
 
     # -- contract JSON ------------------------------------------------------------
     def to_contract(self) -> dict[str, Any]:

@@ -10,7 +10,7 @@ import ipywidgets as w
 import pandas as pd
 from IPython.display import display
 
-from finacct import classify
+from finacct import classify, reconcile
 from finacct.charts import offline_renderer
 from finacct.corpus import Corpus
 from finacct.departments import same_department
@@ -94,7 +94,7 @@ class Explorer(w.VBox):
         d = self.disclosure
         if d is None:
             return pd.DataFrame()
-        f = self._checks.setdefault(id(d), d.check())
+        f = self._checks.setdefault(id(d), reconcile.check(d))
         t, row = self.table.value, self.selected_row
         touches = f["cells"].map(lambda cells: any(c[0] == t and (row is None or c[1] == row) for c in cells))
         return f[touches | ((f["row"] == row) & f["tables"].map(lambda ts: t in ts))] if row else f[touches]

@@ -9,6 +9,7 @@ import pytest
 from conftest import SAMPLE, corpus_file, run_cli
 
 import finacct
+from finacct import check
 
 
 def _fails_with(path: Path, words: str) -> None:
@@ -99,7 +100,7 @@ def test_own_xlsx_round_trips_with_kind_notes_and_units(tmp_path: Path) -> None:
     xlsx.write(b, tmp_path / "b.xlsx")
     back = finacct.load(tmp_path / "b.xlsx")
     assert (back.kind, back.template, back.tables["b09"]["unit"]) == ("budget", "shanghai_budget", "万元")
-    assert len(back.facts) == len(b.facts) and back.check().counts()["error"] == 1   # the b09 note (N1)
+    assert len(back.facts) == len(b.facts) and check(back).counts()["error"] == 1   # the b09 note (N1)
 
 
 def test_xlsx_text_is_never_a_formula(tmp_path: Path) -> None:
@@ -173,7 +174,7 @@ def test_own_json_round_trips_through_extract_and_check(tmp_path: Path) -> None:
     assert again.returncode == 0 and json.loads(again.stdout) == json.loads(out.stdout)
     back, d = finacct.load(tmp_path / "own.json"), finacct.load(SAMPLE)
     tables = lambda f: f[f["rule"].str.startswith(("t0", "x."))].set_index("rule")["status"]   # noqa: E731
-    assert tables(back.check()).equals(tables(d.check()))
+    assert tables(check(back)).equals(tables(check(d)))
     assert back.value("t02", "total", "total") == 6901.75
 
 

@@ -11,6 +11,7 @@ from conftest import SAMPLE, corpus_file, gold
 
 import finacct
 from finacct import budget as budget_file
+from finacct import check
 from finacct.model import Disclosure
 
 FINAL, BUDGET = "chongqing_swu_university_2023_final", "chongqing_swu_university_2023_budget"
@@ -79,11 +80,11 @@ def test_stated_budget_is_checked_against_the_budget_document() -> None:
     one that prints another figure for one line gives one error naming both documents."""
     sample = finacct.load(SAMPLE)
     stated = budget_file.for_disclosure(sample).lines
-    agreeing = sample.check(budget=_budget_like(sample, stated))
+    agreeing = check(sample, budget=_budget_like(sample, stated))
     rows = agreeing[agreeing["rule"] == "x.budget.stated"]
     assert len(rows) >= 10 and set(rows["status"]) == {"ok"}
     code = next(c for c in stated if len(c) == 7)
-    moved = sample.check(budget=_budget_like(sample, {**stated, code: stated[code] + 10}))
+    moved = check(sample, budget=_budget_like(sample, {**stated, code: stated[code] + 10}))
     errors = moved[(moved["rule"] == "x.budget.stated") & (moved["status"] == "error")]
     assert len(errors) == 1 and "budget.pdf" in errors.iloc[0]["message"] and sample.source in errors.iloc[0]["message"]
 

@@ -8,6 +8,7 @@ import pytest
 from conftest import CORPUS, SAMPLE, run_cli
 
 import finacct
+from finacct import check
 from finacct.reconcile.score import JUDGES, rubric
 
 DOCS = [SAMPLE, *sorted(CORPUS.glob("*.pdf"))] if CORPUS.exists() else [SAMPLE]
@@ -33,7 +34,7 @@ def test_every_document_is_scored_with_evidence(path) -> None:
 def test_sample_score_and_its_evidence() -> None:
     """长春 2023: everything is disclosed; one table inconsistency (2299999 vs 2299901) halves
     the consistency item."""
-    s = finacct.load(SAMPLE).check().score
+    s = check(finacct.load(SAMPLE)).score
     items = {i.id: i for i in s.items}
     assert s.value == 95.0
     assert items["tables_consistent"].points == 5.0 and "1 项错误" in items["tables_consistent"].evidence
@@ -45,7 +46,7 @@ def test_budget_is_scored_on_what_a_budget_discloses() -> None:
     path = CORPUS / "putuo_wanli_street_2024_budget.pdf"
     if not path.exists():
         pytest.skip("corpus is not beside the checkout")
-    s = finacct.load(path).check().score
+    s = check(finacct.load(path)).score
     ids = {i.id for i in s.items}
     assert {"narrative", "sangong_reasons", "narrative_consistent"}.isdisjoint(ids) and "sangong_split" in ids
     assert s.value == 85.7   # 60 of 70: no 绩效目标表 in the document
@@ -55,7 +56,7 @@ def test_score_reaches_the_store_and_the_ranking_chart(tmp_path) -> None:
     from finacct import charts
     from finacct.store import Store
     d = finacct.load(SAMPLE)
-    f = d.check()
+    f = check(d)
     with Store(tmp_path / "s.duckdb") as store:
         store.add(d, "sample", f, score=f.score.to_contract())
         row = store.query("SELECT score, score_json FROM documents")

@@ -10,7 +10,8 @@ from finacct.model import Disclosure
 
 def compare(d: Disclosure, findings: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per number the narrative states: page, rule, stated, recomputed, status, sentence."""
-    f = d.check() if findings is None else findings
+    from finacct import reconcile  # the checks stand above the narrative they read
+    f = reconcile.check(d) if findings is None else findings
     f = f[f["rule"].str.startswith("narrative.") & f["actual"].notna()]
     out = pd.DataFrame({
         "page": f["pages"].map(lambda p: p[0] if p else None),

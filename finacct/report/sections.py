@@ -22,7 +22,7 @@ import pandas as pd
 from IPython.display import HTML, Markdown, display
 
 from finacct import budget as budget_file
-from finacct import charts
+from finacct import charts, reconcile
 from finacct.load import load
 from finacct.model import Disclosure
 from finacct.narrative.draft import explain
@@ -42,7 +42,7 @@ def open_inputs(source: str, prior_source: str = "", budget: str = "") -> tuple[
 
 def check(d: Disclosure, budget: Disclosure | dict[str, float]) -> Findings:
     """Every rule; a final with its budget disclosure is also checked against it."""
-    return d.check(budget=budget if isinstance(budget, Disclosure) else None)
+    return reconcile.check(d, budget=budget if isinstance(budget, Disclosure) else None)
 
 
 # Markdown that makes links: [text](url), [ref]: url, <url> and bare http://… (autolinked).
@@ -625,7 +625,7 @@ def findings_summary(findings: Findings) -> HTML:
 
 def compare_table(d: Disclosure, findings: pd.DataFrame | None = None) -> pd.DataFrame:
     """Each number the 情况说明 states beside the recomputed one, with the item it is about."""
-    f = d.check() if findings is None else findings
+    f = reconcile.check(d) if findings is None else findings
     f = f[f["rule"].str.startswith("narrative.") & f["actual"].notna()]
     item = f["message"].str.extract(r"([\u3000-\u303f\u4e00-\u9fff\uff00-\uffef][^\s:]*)", expand=False).fillna("")
     out = pd.DataFrame({
