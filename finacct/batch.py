@@ -102,7 +102,9 @@ def _warm_kernel() -> float:
     from finacct.report import engine  # noqa: F401  (papermill)
     from finacct.report.html import prepare
     prepare()
-    gc.freeze()   # what is built so far lives as long as the worker: the collector stops walking it (as in the kernel)
+    if not gc.get_freeze_count():   # what the imports built lives as long as the worker: the collector stops walking it
+        gc.collect()
+        gc.freeze()
     Warm.ready(kernel_name(), str(NOTEBOOKS))
     return time.perf_counter() - t
 

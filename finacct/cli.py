@@ -36,11 +36,10 @@ def _extract(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from finacct import reconcile
     from finacct.load import load
-    from finacct.reconcile import SCHEMA
+    from finacct.reconcile import SCHEMA, check
     d = load(args.path)
-    findings = reconcile.check(d, budget=load(args.budget) if args.budget else None, prior=load(args.prior) if args.prior else None)
+    findings = check(d, budget=load(args.budget) if args.budget else None, prior=load(args.prior) if args.prior else None)
     if args.json:
         out = {"schema": SCHEMA, "source": d.source, "score": findings.score.to_contract(), "findings": findings.to_records()}
         sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")

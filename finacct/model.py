@@ -154,6 +154,10 @@ class Disclosure:
         from finacct.narrative.claims import parse
         return parse(self.sentences)
 
+    def check(self, *args: object, **kwargs: object) -> None:
+        """Moved: the checks stand above the model they read (finacct.reconcile)."""
+        raise AttributeError("Disclosure.check() is now finacct.check(d, budget=..., prior=...)")
+
     # -- contract JSON ------------------------------------------------------------
     def to_contract(self) -> dict[str, Any]:
         """The contract JSON. Tables beyond the kind's standard ids (a budget's b10+) carry

@@ -94,7 +94,9 @@ class Explorer(w.VBox):
         d = self.disclosure
         if d is None:
             return pd.DataFrame()
-        f = self._checks.setdefault(id(d), reconcile.check(d))
+        f = self._checks.get(id(d))
+        if f is None:
+            f = self._checks[id(d)] = reconcile.check(d)
         t, row = self.table.value, self.selected_row
         touches = f["cells"].map(lambda cells: any(c[0] == t and (row is None or c[1] == row) for c in cells))
         return f[touches | ((f["row"] == row) & f["tables"].map(lambda ts: t in ts))] if row else f[touches]

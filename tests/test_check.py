@@ -328,6 +328,12 @@ def test_rate_named_against_the_budget_documents_年初预算(tmp_path) -> None:
     f = check(d, budget=budget)
     errors = f[(f["rule"] == rate) & (f["status"] == "error")]
     assert len(errors) == 1 and all(w in errors.iloc[0]["message"] for w in ("调整预算", "2800.00", "budget.pdf b05 2010301", "2514.52"))
+    # the budget given as a file: loaded, the same finding; anything else is one clear error
+    (tmp_path / "budget.json").write_text(budget.to_json(), encoding="utf-8")
+    by_path = check(d, budget=tmp_path / "budget.json")
+    assert by_path[(by_path["rule"] == rate) & (by_path["status"] == "error")]["message"].tolist() == errors["message"].tolist()
+    with pytest.raises(TypeError, match="budget must be a Disclosure or the path of one"):
+        check(d, budget={"2010301": 2514.52})
 
 
 def test_template_placeholders_are_errors() -> None:

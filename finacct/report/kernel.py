@@ -14,7 +14,11 @@ from typing import Any
 import zmq
 from jupyter_client.manager import KernelManager
 
-RESET = "get_ipython().reset(new_session=False, aggressive=False)"
+# Between notebooks: the namespace cleared, and the inputs IPython keeps in memory (with no history
+# database nothing else would ever empty them: a cell's source a report, for the kernel's life).
+RESET = ("_ip = get_ipython(); _ip.reset(new_session=False, aggressive=False); _h = _ip.history_manager\n"
+         "del _h.input_hist_parsed[1:], _h.input_hist_raw[1:]; _h.db_input_cache.clear(); _h.db_output_cache.clear()\n"
+         "del _ip, _h")
 QUIET = ["--IPKernelApp.log_level=ERROR"]
 # No input history: a report's code is the notebook's, and IPython would otherwise write every
 # cell of every report into the user's history database, a disk write per reset.
@@ -52,7 +56,7 @@ class Warm:
     def start(cls, kernel_name: str, cwd: str | None, setup: str = "") -> bool:
         """Launch the kernel unless one of that name is running, and send it `setup` (kept for
         the kernels started after it) without waiting for it. Whether a kernel was launched."""
-        cls.setup = setup or cls.setup
+        cls.setup = cls.setup or setup   # the first caller's (a batch worker's, which adds PR_SET_PDEATHSIG) stays
         if cls.km is not None and (cls.name != kernel_name or not cls.km.is_alive()):
             cls.shutdown()
         if cls.km is not None:
