@@ -14,15 +14,22 @@ from typing import Any
 import zmq
 from jupyter_client.manager import KernelManager
 
-# Between notebooks: the namespace cleared, and the inputs IPython keeps in memory (with no history
-# database nothing else would ever empty them: a cell's source a report, for the kernel's life).
-RESET = ("_ip = get_ipython(); _ip.reset(new_session=False, aggressive=False); _h = _ip.history_manager\n"
-         "del _h.input_hist_parsed[1:], _h.input_hist_raw[1:]; _h.db_input_cache.clear(); _h.db_output_cache.clear()\n"
-         "del _ip, _h")
+RESET = "__import__('finacct.report.kernel', fromlist=['clear']).clear(get_ipython())"   # binds no name
 QUIET = ["--IPKernelApp.log_level=ERROR"]
 # No input history: a report's code is the notebook's, and IPython would otherwise write every
 # cell of every report into the user's history database, a disk write per reset.
 NO_HISTORY = ["--HistoryManager.enabled=False"]
+
+
+def clear(shell: Any) -> None:
+    """Run in the kernel between notebooks: the inputs IPython keeps in memory forgotten (with no
+    history database nothing else would ever empty them: every report's cells, for the kernel's
+    life), then the namespace cleared."""
+    history = shell.history_manager
+    del history.input_hist_parsed[1:], history.input_hist_raw[1:]
+    history.db_input_cache.clear()
+    history.db_output_cache.clear()
+    shell.reset(new_session=False, aggressive=False)
 
 
 def new_kernel(kernel_name: str) -> tuple[KernelManager, list[str]]:
