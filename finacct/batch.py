@@ -97,7 +97,8 @@ def _warm_kernel() -> float:
     from finacct.report.build import NOTEBOOKS, kernel_name
     from finacct.report.kernel import Warm
     t = time.perf_counter()
-    if not _start_kernel() and not Warm.fresh:
+    _start_kernel()
+    if not Warm.fresh:   # running and handed out already
         return 0.0
     from finacct.report import engine  # noqa: F401  (papermill)
     from finacct.report.html import prepare
@@ -233,7 +234,7 @@ class LocalPool:
         jobs meanwhile, and the first job finds the kernel up (the next run() or peek() waits)."""
         for slot in self.slots:
             if slot.level < 2 and not slot.warming:
-                slot.conn.send({"warm": 2, "prestart": self.prestart})
+                slot.conn.send({"warm": 2})
                 slot.warming = time.monotonic()
 
     def _map(self, items: list[Any], message: Callable[[Any], dict[str, Any]], done: Callable[[Any, dict[str, Any]], None],
@@ -438,7 +439,7 @@ def _dask_run(jobs: list[Job], done: Callable[[dict[str, Any]], None], scheduler
 
 
 def clean_parts(root: Path, idle: float) -> list[Path]:
-    """Remove the ``.part-*`` folders that killed jobs left under root (atomic_dir's temporary
+    """Remove the ``.part-*`` folders that killed jobs left under root (the builder's temporary
     report folders), when nothing in them changed for `idle` seconds, the per-document time
     limit: a live job's folder is younger. Returns the folders removed."""
     gone = []

@@ -63,13 +63,12 @@ class Disclosure:
     def _positions(self) -> dict[tuple[str, str, str], int]:
         """(table, row, col) -> the position of its first fact, for the current `facts`."""
         f = self.facts
-        stamp = (id(f), len(f))
-        if self._memo.get("stamp") != stamp:
+        if self._memo.get("facts") is not f:   # the frame itself kept: an id could be reused by another
             positions: dict[tuple[str, str, str], int] = {}
             for i, key in enumerate(zip(f["table"], f["row"], f["col"])):
                 positions.setdefault(key, i)
             self._memo.clear()
-            self._memo.update(stamp=stamp, positions=positions)
+            self._memo.update(facts=f, positions=positions)
         return self._memo["positions"]
 
     def table(self, tid: str) -> pd.DataFrame:

@@ -41,7 +41,7 @@ ALTER TABLE documents ADD COLUMN IF NOT EXISTS score_json VARCHAR;
 # appropriations in the university set). sangong: 三公经费 per document and item (total,
 # overseas, vehicle_*, reception) in 万元, 预算数 and 决算数 (t09; a budget's b09), every document
 # listed (blank where it prints no 三公 table). scores: one row per document with the figures worth
-# ranking (总计, 三公, 机关运行经费, 完成率), its error and rounding counts and its scores.
+# ranking (总计, 三公, 机关运行经费, 完成率; amounts in 万元, as in money), its error and rounding counts and its scores.
 VIEWS = """
 CREATE OR REPLACE VIEW money AS
 SELECT d.doc_id, d.kind, d.template, d.department, d.department_key, d.year, f."table", f."row", f.col, f.label, f.page,
@@ -70,11 +70,11 @@ WITH f AS (SELECT doc_id,
     avg(CASE WHEN status = 'ok' THEN 1.0 ELSE 0.0 END) FILTER (WHERE rule LIKE 'completeness.%') AS completeness
   FROM findings GROUP BY doc_id),
 v AS (SELECT doc_id,
-    max(value) FILTER (WHERE "table" = 't09' AND "row" = 'actual' AND col = 'total') AS sangong,
-    max(value) FILTER (WHERE "table" = 't09' AND "row" = 'budget' AND col = 'total') AS sangong_budget,
-    max(value) FILTER (WHERE "table" = 't05' AND "row" = 'total' AND col = 'total') AS general_budget,
-    max(value) FILTER (WHERE "table" = 't01' AND "row" = 'inc.grand_total') AS grand_total
-  FROM facts GROUP BY doc_id),
+    max(wan) FILTER (WHERE "table" = 't09' AND "row" = 'actual' AND col = 'total') AS sangong,
+    max(wan) FILTER (WHERE "table" = 't09' AND "row" = 'budget' AND col = 'total') AS sangong_budget,
+    max(wan) FILTER (WHERE "table" = 't05' AND "row" = 'total' AND col = 'total') AS general_budget,
+    max(wan) FILTER (WHERE "table" = 't01' AND "row" = 'inc.grand_total') AS grand_total
+  FROM money GROUP BY doc_id),
 c AS (SELECT doc_id,
     max(amount) FILTER (WHERE "key" = 'admin_running') AS admin_running,
     max(rate_pct) FILTER (WHERE "key" = 'gb_expenditure') AS completion_pct

@@ -4,7 +4,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from finacct.load import load
 from finacct.model import Disclosure
 from finacct.reconcile import across, completeness, identities, narrative, performance
 from finacct.reconcile import score as transparency
@@ -46,7 +45,9 @@ def check(d: Disclosure, budget: Disclosure | str | Path | None = None, prior: D
     the final's own 年初预算 and 三公 预算数 are checked against it, and with last year's
     disclosure, the balances carried over and the prior-year figures the narrative states
     (either given as a Disclosure or as a file to load)."""
-    budget, prior = (load(x) if isinstance(x, (str, Path)) else x for x in (budget, prior))
+    if isinstance(budget, (str, Path)) or isinstance(prior, (str, Path)):
+        from finacct.load import load  # only then: reading a PDF needs the extraction stack
+        budget, prior = (load(x) if isinstance(x, (str, Path)) else x for x in (budget, prior))
     for name, x in (("budget", budget), ("prior", prior)):
         if x is not None and not isinstance(x, Disclosure):
             raise TypeError(f"check(): {name} must be a Disclosure or the path of one, not {type(x).__name__}")

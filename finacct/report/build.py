@@ -17,7 +17,7 @@ from typing import Any
 
 import finacct
 from finacct.report.kernel import Warm
-from finacct.report.paths import replace_dir, report_dir, safe_name, sha256, staging_dir
+from finacct.report.paths import part_prefix, replace_dir, report_dir, safe_name, sha256, staging_dir
 
 NOTEBOOKS = Path(os.environ.get("FINACCT_NOTEBOOKS", Path(__file__).parents[1] / "notebooks"))  # finacct/notebooks links to notebooks/
 NOTEBOOK = "department_report.ipynb"
@@ -92,12 +92,11 @@ def build(job: Job) -> Result:
     planned = Path(job.dir).resolve() if job.dir else None
     if planned is not None:
         _inside(planned, root)
-    prefix = f".part-{planned.name if planned else safe_name(Path(source).stem)}~"
-    with staging_dir(planned.parent if planned else root, prefix) as tmp:
+    staged = planned or root / safe_name(Path(source).stem)
+    with staging_dir(staged.parent, part_prefix(staged)) as tmp:
         nb, seconds = _execute(job, source, tmp)
         doc = json.loads((tmp / MANIFEST).read_text(encoding="utf-8"))
         final = planned or report_dir(root, doc["department"], doc["year"], Path(source).stem, doc["figures"]["kind"])
-        _inside(final, root)
         t = time.perf_counter()
         export(nb, tmp / "report.html", root / STATIC, at=final, title=f"{doc['department']} {doc['year']}")
         seconds["html_export"] = time.perf_counter() - t

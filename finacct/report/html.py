@@ -126,12 +126,12 @@ class ReportExporter(HTMLExporter):
     """nbconvert's lab HTML exporter without the last step of HTMLExporter.from_notebook_node,
     a BeautifulSoup pass over the whole page (two thirds of a report's export) that only adds
     alt text to <img> elements (a report has none: its charts are SVG drawn by vega-embed) and
-    tabindex to the cells (a report's wide tables carry their own). The two filters it registers
-    first are registered here alike."""
+    tabindex to the cells (a report's wide tables carry their own). Mirrors nbconvert 7's method
+    otherwise: its per-notebook filter is registered per notebook, the code highlighter once in
+    _exporter() (inputs are excluded)."""
 
     def from_notebook_node(self, nb: nbformat.NotebookNode, resources: dict | None = None, **kw: object) -> tuple[str, dict]:  # type: ignore[override]
         resources = self._init_resources(resources)
-        self.register_filter("highlight_code", Highlight2HTML(pygments_lexer="ipython3", parent=self))   # inputs are excluded
         self.register_filter("filter_data_type", WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self,
                                                                        resources=resources))
         return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
@@ -145,6 +145,7 @@ def _exporter() -> HTMLExporter:
     of the heading as a numeric reference (the report's sections carry ids of their own)."""
     exporter = ReportExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
                               language_code="zh", optimistic_validation=True, exclude_anchor_links=True)
+    exporter.register_filter("highlight_code", Highlight2HTML(pygments_lexer="ipython3", parent=exporter))   # inputs are excluded
     exporter.register_preprocessor(InlineVega(), enabled=True)
     return exporter
 

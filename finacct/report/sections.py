@@ -472,11 +472,10 @@ def printed(d: Disclosure, tid: str) -> pd.DataFrame:
     return pd.DataFrame() if table.empty else _frame(_columns(d, tid, table))
 
 
-def two_sides(d: Disclosure, tid: str, table: pd.DataFrame | None = None) -> pd.DataFrame:
+def two_sides(d: Disclosure, tid: str) -> pd.DataFrame:
     """A summary table (t01, t04, b01, b04) as printed: income rows on the left, expenditure
-    rows on the right, each side with its own amount columns (`table`: d.table(tid), when the
-    caller has it)."""
-    return _frame(_two_sides(d, tid, d.table(tid) if table is None else table))
+    rows on the right, each side with its own amount columns."""
+    return _frame(_two_sides(d, tid, d.table(tid)))
 
 
 # printed()'s columns by header, in order: a name, or (收入|支出, name) in a summary table. The

@@ -188,7 +188,7 @@ def _whole_number(words: list[Word], i: int, labels: set[tuple[float, float]]) -
     w = words[i]
     if not w.text.isdigit() or not (i + 1 == len(words) or words[i + 1].is_amount or words[i + 1].text.isdigit()):
         return False
-    return not any(min(x1, w.x1) - max(x0, w.x0) > 0 for x0, x1 in labels)
+    return not any(_overlap(x0, x1, w.x0, w.x1) > 0 for x0, x1 in labels)
 
 
 def _data_columns(lines: list[Line], labels: list[Word]) -> list[tuple[float, float]]:
