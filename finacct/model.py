@@ -128,24 +128,32 @@ class Disclosure:
         return None if i is None else float(self.facts["value"].iat[i])
 
     @cached_property
+    def lines(self) -> list[tuple[int, str]]:
+        """Every line of the document (page, cleaned text), cleaned once for all that reads them."""
+        from finacct.narrative.text import clean
+        return [(page, clean(line)) for page, line in self.text]
+
+    @cached_property
     def joined_text(self) -> tuple[str, list[tuple[int, int]]]:
         """The whole document's text as one string (a line break cannot split a phrase) and
         (offset, page) where each line starts, built once for every search over it."""
-        from finacct.narrative.text import clean
-        joined, starts = [], []
-        at = 0
-        for page, line in self.text:
+        starts, at = [], 0
+        for page, flat in self.lines:
             starts.append((at, page))
-            flat = clean(line)
-            joined.append(flat)
             at += len(flat)
-        return "".join(joined), starts
+        return "".join(flat for _, flat in self.lines), starts
+
+    @cached_property
+    def narrative(self) -> list[list[tuple[int, str]]]:
+        """The 情况说明's parts (its lines from each heading on), found once."""
+        from finacct.narrative.text import parts
+        return parts(self.lines)
 
     @cached_property
     def sentences(self) -> list["Sentence"]:
         """The 情况说明 as sentences, read once (claims and the wording checks share them)."""
         from finacct.narrative.text import sentences
-        return sentences(self.text)
+        return sentences(self.narrative)
 
     @cached_property
     def claims(self) -> list["Claim"]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from finacct.tables.specs import match_title
 
@@ -64,15 +63,11 @@ def _heading(t: str) -> bool:
     return bool(HEADING1.match(t) or HEADING2.match(t) or OPENS.match(t) or t.isdigit())
 
 
-def parts(text: list[tuple[int, str]]) -> list[list[tuple[int, str]]]:
-    """The narrative's parts, each its lines (page, cleaned text) from its heading on. A table
-    of contents names the parts too, but holds nothing under them: it is left out."""
-    return _parts(tuple(text))
-
-
-@lru_cache(maxsize=8)   # the sentences and the checks' narrative lines read the same text
-def _parts(text: tuple[tuple[int, str], ...]) -> list[list[tuple[int, str]]]:
-    lines = [x for x in ((p, clean(t)) for p, t in text) if x[1]]
+def parts(cleaned: list[tuple[int, str]]) -> list[list[tuple[int, str]]]:
+    """The narrative's parts, each its lines (page, cleaned text) from its heading on, out of
+    the document's cleaned lines (Disclosure.lines). A table of contents names the parts too,
+    but holds nothing under them: it is left out."""
+    lines = [x for x in cleaned if x[1]]
     out: list[list[tuple[int, str]]] = []
     start: int | None = None
     for i in range(len(lines) + 1):
@@ -89,18 +84,18 @@ def _parts(text: tuple[tuple[int, str], ...]) -> list[list[tuple[int, str]]]:
     return out
 
 
-def narrative_lines(text: list[tuple[int, str]]) -> list[tuple[int, str]]:
-    """Every line of the narrative's parts, headings included."""
-    return [x for part in parts(text) for x in part]
+def narrative_lines(narrative: list[list[tuple[int, str]]]) -> list[tuple[int, str]]:
+    """Every line of the narrative's parts (parts()), headings included."""
+    return [x for part in narrative for x in part]
 
 
-def sentences(text: list[tuple[int, str]]) -> list[Sentence]:
+def sentences(narrative: list[list[tuple[int, str]]]) -> list[Sentence]:
     """Sentences of the narrative. A heading line opens a section (a heading that states a
     figure, （一）因公出国（境）费0万元，与上年持平。, is also the sentence it starts); a sentence
     may run over lines and pages and is dated by the page it starts on. Page numbers are left
     out, and a chart's percentages end the sentence before them."""
     out: list[Sentence] = []
-    for part in parts(text):
+    for part in narrative:
         section = subsection = ""
         buf, page = "", 0
         for p, line in part[1:]:

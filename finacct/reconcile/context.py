@@ -12,7 +12,7 @@ from typing import Any
 from finacct.budget import Budget, from_document
 from finacct.model import Disclosure
 from finacct.narrative.claims import Claim
-from finacct.narrative.text import clean, narrative_lines
+from finacct.narrative.text import narrative_lines
 from finacct.tables.meta import UNIT_FACTOR
 
 Cell = tuple[str, str, str]
@@ -108,7 +108,7 @@ class Context:
     @cached_property
     def narrative(self) -> list[tuple[int, str]]:
         """The 情况说明's lines (page, cleaned text)."""
-        return narrative_lines(self.d.text)
+        return narrative_lines(self.d.narrative)
 
     @cached_property
     def claims(self) -> list[Claim]:
@@ -133,10 +133,10 @@ class Context:
         except ValueError:
             return None
 
-    @cached_property
+    @property
     def lines(self) -> list[tuple[int, str]]:
-        """Every line of the document (page, cleaned text), cleaned once for all the rules that scan them."""
-        return [(p, clean(t)) for p, t in self.d.text]
+        """Every line of the document (page, cleaned text)."""
+        return self.d.lines
 
     @cached_property
     def titles(self) -> list[tuple[int, str]]:
