@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from finacct.budget import Budget, from_document
-from finacct.narrative.resolve import resolve_item, t05_lines
+from finacct.narrative.resolve import resolve_item
 from finacct.reconcile.context import Context
 from finacct.reconcile.findings import Finding
 from finacct.reconcile.tolerance import status
@@ -39,7 +39,7 @@ def stated_budget(ctx: Context, rule: "Rule") -> list[Finding]:
     budget, out = _budget(ctx, rule)
     if budget is None:
         return out
-    labels, totals = t05_lines(ctx.d.facts)
+    labels, totals = ctx.function_lines()
     where = budget.source.split("：", 1)[-1]
     tol = ctx.tolerance([("t05", "", "")]) + 0.005  # a stated figure and a converted budget cell, each rounded
     for c in ctx.d.claims:

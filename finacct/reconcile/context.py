@@ -12,6 +12,7 @@ from typing import Any
 from finacct.budget import Budget, from_document
 from finacct.model import Disclosure
 from finacct.narrative.claims import Claim
+from finacct.narrative.resolve import t05_lines
 from finacct.narrative.text import narrative_lines
 from finacct.tables.meta import UNIT_FACTOR
 
@@ -52,6 +53,7 @@ class Context:
         self.first: dict[tuple[str, str], Cell] = {}     # (table, row) -> the row's first printed cell
         self._cols: dict[str, set[str]] = {}
         self._rounding: dict[str, float] = {}
+        self._function_lines: dict[str, tuple[dict[str, str], dict[str, float]]] = {}
         for cell in self.cells:
             t, r, c = cell
             self._cols.setdefault(t, set()).add(c)
@@ -119,6 +121,14 @@ class Context:
         return [c if c.amount is not None or c.budget is None else
                 replace(c, amount=c.budget, amount_text=c.budget_text, budget=None, budget_name="", budget_text="")
                 for c in self.d.claims]
+
+    def function_lines(self, table: str = "t05") -> tuple[dict[str, str], dict[str, float]]:
+        """Labels and 合计 (in 万元, as the narrative states them) of a function-classified table's
+        rows (t05, a budget's b05): read once per table for every claim that names an item."""
+        if table not in self._function_lines:
+            f = self.d.facts[self.d.facts["table"] == table]
+            self._function_lines[table] = t05_lines(f.assign(value=f["value"].astype(float) * self.wan), table)
+        return self._function_lines[table]
 
     @cached_property
     def wan(self) -> float:

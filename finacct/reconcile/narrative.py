@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from finacct import classify
 from finacct.narrative.claims import Claim, Comparison, Rate, basis, item, items, precision, vehicle_counts
-from finacct.narrative.resolve import fits, resolve_item, t05_lines
+from finacct.narrative.resolve import fits, resolve_item
 from finacct.reconcile.context import Cell, Context, Ref, guarded
 from finacct.reconcile.findings import Finding
 from finacct.reconcile.tolerance import CELL, EPS, amount_tolerance, decimals, half_up, ratio_tolerance, status
@@ -82,12 +82,6 @@ def amounts(ctx: Context, rule: "Rule") -> list[Finding]:
     return out
 
 
-def _lines(ctx: Context, table: str) -> tuple[dict[str, str], dict[str, float]]:
-    """Labels and 合计 (in 万元) of a function-classified table's rows (t05, a budget's b05)."""
-    f = ctx.d.facts[ctx.d.facts["table"] == table]
-    return t05_lines(f.assign(value=f["value"].astype(float) * ctx.wan), table)
-
-
 def _resolve(c: Claim, labels: dict[str, str], totals: dict[str, float]) -> tuple[str | None, list[str]]:
     """The 项 a claim names: by the code it prints (小学教育（2050202）), else by its 类/款/项 path."""
     if c.code:
@@ -103,7 +97,7 @@ def item_lines(ctx: Context, rule: "Rule") -> list[Finding]:
     if ctx.status(table) != "present":
         return [Finding(rule.id, "insufficient_data", ["narrative", table], f"{table} not available")]
     out = []
-    labels, totals = _lines(ctx, table)
+    labels, totals = ctx.function_lines(table)
     named: set[str] = set()
     resolved: dict[tuple, tuple[str | None, list[str]]] = {}   # a 项 restated (预算安排 X 万元) is the 项 its path named
     for c in ctx.claims:
@@ -197,7 +191,7 @@ def _budget_document(ctx: Context, c: Claim) -> Figure | None:
     if c.key == "gb_expenditure":
         code = "total"
     elif c.key.startswith("item:") and c.path:
-        code = resolve_item(c, *t05_lines(ctx.d.facts))[0]
+        code = resolve_item(c, *ctx.function_lines())[0]
     else:
         it = item(c.key)
         col = next((r.rsplit(":", 1)[-1] for r in (it.refs if it else ()) if "{role}" in r), None)
