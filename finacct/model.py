@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -53,6 +53,13 @@ class Disclosure:
     def wan(self) -> float:
         """万元 per unit of the document's cells: a narrative speaks in 万元, a budget's tables may print 元."""
         return UNIT_FACTOR.get(self.unit, 10_000) / 10_000
+
+    def in_wan(self) -> "Disclosure":
+        """This disclosure with every value in 万元, the unit a 情况说明 speaks in: a draft reads it,
+        so a budget whose tables print 元 is described as its own narrative describes it."""
+        if self.wan == 1:
+            return self
+        return replace(self, unit="万元", facts=self.facts.assign(value=self.facts["value"].astype(float) * self.wan))
 
     @property
     def spec(self) -> Template:
@@ -157,9 +164,10 @@ class Disclosure:
 
     @cached_property
     def claims(self) -> list["Claim"]:
-        """The 情况说明 read into claims, once (checks, drafts and charts share them)."""
+        """The 情况说明 read into claims, once (checks, drafts and charts share them); a budget's
+        stated 预算 are its amounts."""
         from finacct.narrative.claims import parse
-        return parse(self.sentences)
+        return parse(self.sentences, budget=self.kind == "budget")
 
     def check(self, *args: object, **kwargs: object) -> None:
         """Moved: the checks stand above the model they read (finacct.reconcile)."""

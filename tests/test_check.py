@@ -420,6 +420,16 @@ def test_checks_across_years_on_a_pair_built_from_the_sample() -> None:
     assert check(d)["rule"].isin(["x.prior.stated"]).any()   # without a prior: insufficient_data, said
 
 
+def test_prior_year_figures_are_compared_in_wan_whatever_last_year_prints() -> None:
+    """The same prior year printed in 元: each figure the narrative implies (万元) meets the same verdict."""
+    d = load(SAMPLE)
+    prior = _prior_as_narrated(d)
+    yuan = Disclosure.from_contract({**prior.to_contract(), "unit": "元"})
+    yuan.facts["value"] *= 10_000
+    stated = [check(d, prior=p).query("rule == 'x.prior.stated'")[["row", "col", "status", "expected"]] for p in (prior, yuan)]
+    assert len(stated[0]) >= 10 and stated[1].round(6).equals(stated[0].round(6))
+
+
 def test_placeholders_and_years_are_checked_wherever_they_stand(tmp_path) -> None:
     """A placeholder in a table title (not the 情况说明) and a 截至 date of the wrong year are
     errors naming the line; the sample as printed has neither."""
@@ -451,3 +461,16 @@ def test_titles_are_the_documents_own_templates(tmp_path) -> None:
     (tmp_path / "x.txt").write_text(text.replace(" 第一部分 部门概况", " 第一部分 部门概况\n2021年部门财务收支预算总表", 1), encoding="utf-8")
     years = check(load(tmp_path / "x.txt")).query("rule == 'text.years'")
     assert list(years["status"]) == ["ok"]
+
+
+def test_a_budgets_stated_budget_is_its_amount_for_every_reader() -> None:
+    """A budget's 说明 states this year's figures as 预算 (“三公”经费预算数为47.91万元): the claims
+    (claims.json, the draft) and the checks read them alike, as the item's amount."""
+    from finacct.narrative.claims import frame, item_cells
+    d = load(corpus_file("putuo_wanli_street_2024_budget.pdf"))
+    c = next(c for c in d.claims if c.key == "sangong")
+    assert (c.amount, c.amount_text, c.budget, c.prior) == (47.91, "47.91万元", None, 22.91)
+    assert frame(d.claims).query("key == 'sangong'")["amount"].iloc[0] == 47.91
+    assert [cell for _, cell in item_cells(d, "sangong")] == [("b09", "budget", "total")]
+    said = check(d).query("rule == 'narrative.amount'")
+    assert "“三公”经费 47.91 vs b09 budget total 47.91" in " ".join(said[said["status"] == "ok"]["message"])

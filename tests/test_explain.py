@@ -99,3 +99,30 @@ def test_sections_are_numbered_without_gaps_for_a_template_without_some_tables()
     assert headings[3][1] == "财政拨款支出决算情况说明" and headings[4][1] == "绩效自评情况"
     local = explain(load(SAMPLE))
     assert re.findall(r"^## (.+?)、", local, flags=re.M) == ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一"]
+
+
+def test_draft_of_a_budget_in_yuan_speaks_in_wan_as_its_own_narrative_does() -> None:
+    """普陀区万里街道 2024 prints its tables in 元 (三公 in 万元), its 说明 in 万元: the draft states
+    the 说明's figures, in 万元, and compares them with a last year printed in 万元 without mixing units."""
+    d = load(corpus_file("putuo_wanli_street_2024_budget.pdf"))
+    assert d.unit == "元" and d.value("b01", "inc.total", "amount") == 156211123.0
+    draft = explain(d)
+    assert "金额单位：万元（预算表以元列示，已换算）" in draft
+    assert "2024年收入预算15,621.11万元，其中：财政拨款收入15,621.11万元，占100.00%" in draft
+    assert "基本支出9,970.60万元，占63.83%；项目支出5,650.51万元，占36.17%" in draft
+    assert "“三公”经费预算47.91万元" in draft and "公务接待费1.35万元" in draft
+    assert not re.search(r"\d{3},\d{3},\d{3}", draft)   # no figure left in 元
+    stated = {c.key: c.amount for c in reversed(d.claims) if c.amount_text}   # the narrative's own, first stated
+    assert (stated["income_total"], stated["sangong"]) == (15621.11, 47.91)
+    prior = d.in_wan()
+    prior.year = 2023
+    assert prior.unit == "万元" and "收入预算15,621.11万元，与2023年预算持平" in explain(d, prior)
+
+
+def test_draft_of_a_final_in_yuan_is_the_draft_in_wan() -> None:
+    """The sample printed in 元 instead: the same draft, to the 分 (its 情况说明 speaks in 万元;
+    last year's figures it implies are 万元 too)."""
+    d = load(SAMPLE)
+    yuan = load(SAMPLE)
+    yuan.unit, yuan.facts = "元", yuan.facts.assign(value=yuan.facts["value"] * 10_000)
+    assert explain(yuan) == explain(d)

@@ -1,5 +1,6 @@
 """A draft 部门预算说明 for a budget disclosure: totals, sources, uses, classes, basic
-expenditure and 三公, every number from the budget tables (b01–b09), in the document's unit."""
+expenditure and 三公, every number from the budget tables (b01–b09), in 万元 as the document's
+own 说明 states them (a budget printing its tables in 元 is converted)."""
 from __future__ import annotations
 
 from finacct.model import Disclosure
@@ -27,10 +28,12 @@ def _change(now: float, before: float | None, year: int | None) -> str:
 
 def explain_budget(d: Disclosure, prior: Disclosure | None = None) -> str:
     """Markdown (Chinese). `prior` is last year's budget of the same department, if any."""
+    printed = f"（预算表以{d.unit}列示，已换算）" if d.wan != 1 else ""
+    d, prior = d.in_wan(), prior.in_wan() if prior is not None else None
     v, u, year = d.value, d.unit, d.year
     before = (lambda t, r, c: prior.value(t, r, c)) if prior is not None else (lambda t, r, c: None)
     out = [f"# {d.department or '本部门'}{year or ''}年度部门预算说明（草稿）", "",
-           f"> finacct 根据预算表起草（{d.spec.label}）；金额单位：{u}。"
+           f"> finacct 根据预算表起草（{d.spec.label}）；金额单位：{u}{printed}。"
            + (f"上年预算来源：{prior.source}。" if prior is not None else "未加载上年预算，不作比较。"), ""]
     income = v("b01", "inc.total", "amount")
     out += ["## 一、收支预算总体情况", ""]

@@ -15,11 +15,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from finacct import classify
 from finacct.narrative.text import Sentence
+
+if TYPE_CHECKING:
+    from finacct.model import Disclosure
 
 NUM = r"\d+(?:\.\d+)?"
 MONEY = r"亿元|万元?|元"   # the units an amount may carry; claims hold 万元 (0.39万: 万元 with its 元 left out)
@@ -51,7 +55,6 @@ TOKEN = re.compile(
     rf"|决算数?[与同](?P<cbase2>{BUDGET})数?(?:基本)?持平)"
     rf"|(?P<why>(?P<ww>{UP}|{DOWN})的?(?:主要)?原因)"
     rf"|(?<![不未非])(?P<flat>{FLAT})")
-KINDS = ("rate", "budget", "chg", "pct", "share", "prev", "approx", "amt", "cmp", "why", "flat")
 # What a comparison word says of a − b (this year's value against its 预算 or last year's).
 SENSE: dict[str, frozenset[int]] = {
     **{w: frozenset({1}) for w in ("增加", "增长", "上升", "增幅", "涨幅", "大于", "高于", "超过", "超出", "多于")},
@@ -226,6 +229,24 @@ def item(key: str) -> Item | None:
     return _by_key().get(key)
 
 
+def item_cells(doc: "Disclosure", key: str, role: str = "amount") -> list[tuple[float, tuple[str, str, str]]]:
+    """The figures an item may be printed as in a document's tables, in 万元 as a narrative states
+    them, each with its (table, row, col), in the order items.csv gives them. A blank cell of a
+    printed table is 0; a column its template does not print is no cell. `role` amount is the
+    document's own figure (a budget's is its 预算, a final's its 决算); budget asks for the 预算
+    of the items whose tables print both (三公)."""
+    entry = item(key)
+    out = []
+    for text in (entry.refs if entry else ()):
+        if "{role}" not in text and role == "budget":
+            continue
+        table, row, col = text.replace("{role}", "budget" if role == "budget" or doc.kind == "budget" else "actual").split(":")
+        spec = doc.spec.tables.get(table)
+        if doc.tables.get(table, {}).get("status") in ("present", "declared_empty") and spec and any(c.key == col for c in spec.columns):
+            out.append(((doc.value(table, row, col) or 0.0) * doc.wan, (table, row, col)))
+    return out
+
+
 @cache
 def _in_section(where: str) -> tuple[Item, ...]:
     """The lexicon entries a section (its 一、 and （一） headings) may speak of."""
@@ -341,7 +362,7 @@ class _Parser:
                 self.topic, claim = (found[0].key, found[1], None, ""), None
             elif not found and NAMED.search(subject):   # an item the lexicon does not know: nothing to say of it
                 self.topic, claim = None, None
-            kind = next(k for k in KINDS if m.group(k))
+            kind = m.lastgroup   # each alternative is one group around all its own: the one closed last
             if kind == "approx":
                 continue
             if kind == "prev" and m["py"] and m["py"] != self.prior_year:   # 2023年度决算数为 X 万元: this year's
@@ -406,8 +427,10 @@ class _Parser:
         return claim
 
 
-def parse(sents: list[Sentence]) -> list[Claim]:
-    """Claims of the narrative (its sentences, see text.sentences) in document order."""
+def parse(sents: list[Sentence], budget: bool = False) -> list[Claim]:
+    """Claims of the narrative (its sentences, see text.sentences) in document order. A budget's
+    narrative (`budget`) states this year's figures, which are its 预算: there a stated 预算
+    (预算数为 X 万元) is the item's amount, for the checks, the drafts and claims.json alike."""
     p = _Parser()
     for s in sents:
         p.sentence(s)
@@ -415,6 +438,9 @@ def parse(sents: list[Sentence]) -> list[Claim]:
         if c.amount is None and (c.comparisons or c.share_pct is not None):
             same = [b for b in p.claims if b.key == c.key and b.path == c.path and b.amount is not None]
             c.amount = next((b.amount for b in same if b.section == c.section), same[0].amount if same else None)
+    for c in p.claims if budget else ():   # after the borrowing, which lends amounts stated as such only
+        if c.amount is None and c.budget is not None:
+            c.amount, c.amount_text, c.budget, c.budget_name, c.budget_text = c.budget, c.budget_text, None, "", ""
     return [c for c in p.claims if c.key]
 
 

@@ -12,13 +12,12 @@ from typing import TYPE_CHECKING
 
 from finacct import budget as budget_file
 from finacct.model import Disclosure
-from finacct.narrative import claims as narrative_claims
-from finacct.narrative.claims import precision
+from finacct.narrative.claims import item_cells
 from finacct.narrative.drivers import drivers, phrase
 from finacct.narrative.numbers import amount, pct, share
 from finacct.narrative.sections import numbered
 from finacct.reconcile.performance import target_met
-from finacct.reconcile.tolerance import amount_tolerance
+from finacct.reconcile.tolerance import stated_tolerance, status
 from finacct.tables.specs import SPECS
 
 FISCAL_INCOME = ("inc.general_budget", "inc.gov_fund", "inc.state_capital")
@@ -53,32 +52,20 @@ class _Sources:
         """Last year's figure for an item of narrative/items.csv: from last year's disclosure,
         else as the narrative implies it (stated amount − stated change) — unless the amount it
         states for this year is not the tables' within its printed precision (the amounts check
-        would call it an error), which makes the implied one wrong too."""
-        if self.prior is not None and (before := next(iter(_cells(self.prior, key)), None)) is not None:
-            return before
+        calls it an error), which makes the implied one wrong too."""
+        if self.prior is not None and (before := item_cells(self.prior, key)):
+            return before[0][0]
         claim = next((c for c in self.d.claims if c.key == key and c.prior is not None), None)
         if claim is None:
             return None
-        now = [v * self.d.wan for v in _cells(self.d, key)]
+        now = [v for v, _ in item_cells(self.d, key)]
         if now and claim.amount is not None:
             closest = min(now, key=lambda v: abs(v - claim.amount))
-            if abs(closest - claim.amount) > max(amount_tolerance(2), precision(claim.amount_text)) + 1e-9:
+            if status(round(closest - claim.amount, 2), stated_tolerance(claim.amount_text)) == "error":
                 stated = claim.amount_text or f"{amount(claim.amount)}万元"
                 self.unknown.append(f"情况说明所述“{stated}”与表中{amount(closest)}万元不符，未据以推算上年数")
                 return None
         return claim.prior
-
-
-def _cells(doc: Disclosure, key: str) -> list[float]:
-    """An item's figures in a document's tables, one per cell it may be printed in, in the
-    order items.csv gives them (0 for a cell of a table declared empty)."""
-    entry = narrative_claims.item(key)
-    out = []
-    for text in (entry.refs if entry else ()):
-        t, row, col = text.replace("{role}", "actual").split(":")
-        if doc.tables.get(t, {}).get("status") in ("present", "declared_empty"):
-            out.append(doc.value(t, row, col) or 0.0)
-    return out
 
 
 def _change(now: float, before: float | None, year: int | None, what: str, src: _Sources, why: str = "",
@@ -118,6 +105,7 @@ def explain(d: Disclosure, prior: "Disclosure | Corpus | None" = None, budget: b
     if d.kind == "budget":
         from finacct.narrative.budget_draft import explain_budget
         return explain_budget(d, prior)
+    d, prior = d.in_wan(), prior.in_wan() if prior is not None else None   # the draft speaks in 万元, whatever the tables print
     src = _Sources(d, prior, budget_file.for_disclosure(d, budget))
     v = d.value
     year, dept = d.year, d.department or "本部门"

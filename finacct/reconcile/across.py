@@ -6,10 +6,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from finacct.budget import Budget, from_document
+from finacct.narrative.claims import item_cells
 from finacct.narrative.resolve import resolve_item
 from finacct.reconcile.context import Context
 from finacct.reconcile.findings import Finding
-from finacct.reconcile.tolerance import status
+from finacct.reconcile.tolerance import amount_tolerance, status
 
 if TYPE_CHECKING:
     from finacct.reconcile.rules import Rule
@@ -100,24 +101,19 @@ def carried_balance(ctx: Context, rule: "Rule") -> list[Finding]:
 
 def stated_prior(ctx: Context, rule: "Rule") -> list[Finding]:
     """Each prior-year figure the 情况说明 states or implies (amount − stated change) against
-    the prior document's own figure for that item (narrative/items.csv names its cells)."""
-    from finacct.narrative.claims import item
+    the prior document's own figure for that item (narrative/items.csv names its cells), both
+    in 万元 (a budget's own figure is its 预算)."""
     out = _prior(ctx, rule)
     if out:
         return out
     for c in ctx.d.claims:
-        entry = item(c.key)
-        if c.prior is None or entry is None:
+        cells = item_cells(ctx.prior, c.key) if c.prior is not None else []
+        if not cells:
             continue
-        ref = next((r.replace("{role}", "actual") for r in entry.refs
-                    if ctx.prior.tables.get(r.split(":")[0], {}).get("status") in ("present", "declared_empty")), None)
-        if ref is None:
-            continue
-        t, row, col = ref.split(":")
-        before = ctx.prior.value(t, row, col) or 0.0
+        before, (t, row, col) = cells[0]
         diff = round(before - c.prior, 2)
-        tol = 3 * ctx.rounding(t)   # stated amount, stated change and the prior cell, each rounded
+        tol = round(amount_tolerance(2) + ctx.rounding(t) * ctx.wan, 6)   # stated amount, stated change and the prior cell, each rounded
         said = f"{c.item}: {ctx.d.source} p{c.page} implies {c.prior:.2f} for {ctx.d.year - 1 if ctx.d.year else '上年'}"
         out.append(Finding(rule.id, status(diff, tol), ["narrative", "prior"], f"{said}; {ctx.prior.source} prints {before:.2f} ({t} {row} {col})",
-                           row=c.key, col=ref, expected=before, actual=c.prior, diff=diff, tolerance=tol, pages=[c.page]))
+                           row=c.key, col=f"{t}:{row}:{col}", expected=before, actual=c.prior, diff=diff, tolerance=tol, pages=[c.page]))
     return out or [Finding(rule.id, "not_applicable", ["narrative", "prior"], f"{rule.says}: the 情况说明 implies no prior-year figure")]

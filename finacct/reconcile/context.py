@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
@@ -112,15 +112,10 @@ class Context:
         """The 情况说明's lines (page, cleaned text)."""
         return narrative_lines(self.d.narrative)
 
-    @cached_property
+    @property
     def claims(self) -> list[Claim]:
-        """The 情况说明's claims as the rules read them. A budget's narrative states this year's
-        figures, which are its 预算: there a stated 预算 (预算数为 X 万元) is the item's amount."""
-        if self.d.kind != "budget":
-            return self.d.claims
-        return [c if c.amount is not None or c.budget is None else
-                replace(c, amount=c.budget, amount_text=c.budget_text, budget=None, budget_name="", budget_text="")
-                for c in self.d.claims]
+        """The 情况说明's claims, as every other reader sees them (a budget's stated 预算 are its amounts)."""
+        return self.d.claims
 
     def function_lines(self, table: str = "t05") -> tuple[dict[str, str], dict[str, float]]:
         """Labels and 合计 (in 万元, as the narrative states them) of a function-classified table's

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from finacct import classify
-from finacct.narrative.claims import Claim, Comparison, Rate, basis, item, items, precision, vehicle_counts
+from finacct.narrative.claims import Claim, Comparison, Rate, basis, item, item_cells, items, precision, vehicle_counts
 from finacct.narrative.resolve import fits, resolve_item
-from finacct.reconcile.context import Cell, Context, Ref, guarded
+from finacct.reconcile.context import Cell, Context, guarded
 from finacct.reconcile.findings import Finding
-from finacct.reconcile.tolerance import CELL, EPS, amount_tolerance, decimals, half_up, ratio_tolerance, status
+from finacct.reconcile.tolerance import CELL, EPS, amount_tolerance, decimals, half_up, ratio_tolerance, stated_tolerance, status
 
 if TYPE_CHECKING:
     from finacct.reconcile.rules import Rule
@@ -29,22 +29,6 @@ def _amount(value: float) -> str:
     return f"{value:.4f}".rstrip("0").rstrip(".")
 
 
-def _candidates(ctx: Context, key: str, role: str) -> list[tuple[float, Ref]]:
-    """Table values (in 万元, as the narrative states them) a claim about `key` may be compared
-    with; blank cells of a printed table are 0, a column its template does not print is no cell.
-    A budget's own figures are its 预算 (b09's budget row)."""
-    it = item(key)
-    out = []
-    for text in (it.refs if it else ()):
-        if "{role}" not in text and role == "budget":
-            continue
-        ref = Ref.parse(text.replace("{role}", ("budget" if ctx.d.kind == "budget" else "actual") if role == "amount" else role))
-        spec = ctx.d.spec.tables.get(ref.table)
-        if ctx.status(ref.table) in ("present", "declared_empty") and spec and any(c.key == ref.col for c in spec.columns):
-            out.append(((ctx.value((ref.table, ref.row, ref.col)) or 0.0) * ctx.wan, ref))
-    return out
-
-
 def _none_claims(ctx: Context, rule: "Rule") -> list[Finding] | None:
     if not ctx.d.text:
         return [Finding(rule.id, "insufficient_data", ["narrative"], "the document text is not available (source read from JSON/xlsx)")]
@@ -56,16 +40,15 @@ def _none_claims(ctx: Context, rule: "Rule") -> list[Finding] | None:
 needs_claims = guarded(_none_claims)
 
 
-def _stated_vs(ctx: Context, rule: "Rule", c: Claim, stated: float, text: str, cands: list[tuple[float, Ref]],
+def _stated_vs(ctx: Context, rule: "Rule", c: Claim, stated: float, text: str, cands: list[tuple[float, Cell]],
                what: str, col: str | None = None) -> Finding:
-    best = min(cands, key=lambda vr: abs(vr[0] - stated))
-    value, ref = best
-    tol = max(TOL_STATED, precision(text))
+    """A stated figure against the nearest of the table values (万元) it may be."""
+    value, cell = min(cands, key=lambda vc: abs(vc[0] - stated))
+    table, row, column = cell
+    tol = stated_tolerance(text)
     diff = round(value - stated, 2)
-    st = status(diff, tol)
-    cell = (ref.table, ref.row, ref.col)
-    return Finding(rule.id, st, ["narrative", ref.table], f"{what} {_amount(stated)} vs {ref.table} {ref.row} {ref.col} {value:.2f}: {_quote(c)}",
-                   ref.row, col or ref.col, value, stated, diff, tol, [c.page] + ctx.cell_pages([cell]), [cell])
+    return Finding(rule.id, status(diff, tol), ["narrative", table], f"{what} {_amount(stated)} vs {table} {row} {column} {value:.2f}: {_quote(c)}",
+                   row, col or column, value, stated, diff, tol, [c.page] + ctx.cell_pages([cell]), [cell])
 
 
 @needs_claims
@@ -76,7 +59,7 @@ def amounts(ctx: Context, rule: "Rule") -> list[Finding]:
         for role, stated, text in (("amount", c.amount, c.amount_text), ("budget", c.budget, "")):
             if stated is None or (role == "amount" and not text):
                 continue
-            cands = _candidates(ctx, c.key, role)
+            cands = item_cells(ctx.d, c.key, role)
             if cands:
                 out.append(_stated_vs(ctx, rule, c, stated, text, cands, f"{c.item} {'预算' if role == 'budget' else ''}".strip()))
     return out
@@ -109,8 +92,7 @@ def item_lines(ctx: Context, rule: "Rule") -> list[Finding]:
             out.append(Finding(rule.id, "error", ["narrative", table], f"{said} {_amount(c.amount)} matches no {table} 项: {_quote(c)}",
                                actual=c.amount, pages=[c.page]))
             continue
-        ref = Ref(table, code, "total")
-        out.append(_stated_vs(ctx, rule, c, c.amount, c.amount_text or f"{c.amount:.2f}", [(totals.get(code, 0.0), ref)],
+        out.append(_stated_vs(ctx, rule, c, c.amount, c.amount_text or f"{c.amount:.2f}", [(totals.get(code, 0.0), (table, code, "total"))],
                               f"{c.item} {'预算' if ctx.d.kind == 'budget' else '决算'}"))
         if code in named:
             continue
@@ -122,13 +104,13 @@ def item_lines(ctx: Context, rule: "Rule") -> list[Finding]:
     return out
 
 
-def _share_bases(ctx: Context, c: Claim) -> list[tuple[Figure, str]]:
-    """The wholes a share may be of, in order of trust: the amount its sentence opened with
-    (X 万元，其中：…占 P%), the base named after 占 (else the item's usual base)."""
+def _share_bases(ctx: Context, c: Claim) -> list[tuple[Figure | None, str]]:
+    """The wholes a share may be of, in order of trust, each with what names it: the amount its
+    sentence opened with (X 万元，其中：…占 P%), the base named after 占 (else the item's usual
+    base), None where neither narrative nor tables give that base's figure."""
     it = item(c.key)
     key = c.share_base or (it.base if it else "")
-    named = _whole(ctx, key) if key else None
-    return ([(Figure(c.whole, f"stated p{c.page}"), c.whole_text)] if c.whole is not None else []) + ([(named, key)] if named else [])
+    return ([(Figure(c.whole, f"stated p{c.page}"), c.whole_text)] if c.whole is not None else []) + ([(_whole(ctx, key), key)] if key else [])
 
 
 def _ratio(rule: "Rule", key: str, at: Claim | Comparison, num: float, den: float, stated: float, text: str, what: str,
@@ -154,13 +136,12 @@ class Figure:
 
 
 def _table_figure(ctx: Context, key: str, role: str) -> Figure | None:
-    cands = _candidates(ctx, key, role)
+    cands = item_cells(ctx.d, key, role)
     if not cands:
         return None
-    value, ref = cands[0]
-    cell = (ref.table, ref.row, ref.col)
-    pages = ctx.cell_pages([cell]) or ctx.pages(ref.table)
-    return Figure(value, f"{ref.table} {ref.row} {ref.col} p{','.join(map(str, pages))}", cells=(cell,))
+    value, cell = cands[0]
+    pages = ctx.cell_pages([cell]) or ctx.pages(cell[0])
+    return Figure(value, f"{' '.join(cell)} p{','.join(map(str, pages))}", cells=(cell,))
 
 
 def _actual(ctx: Context, c: Claim) -> Figure | None:
@@ -248,7 +229,7 @@ def change_pct(ctx: Context, rule: "Rule") -> list[Finding]:
 
 
 def _share(ctx: Context, rule: "Rule", c: Claim, part: Figure) -> Finding:
-    bases = [(b, what) for b, what in _share_bases(ctx, c) if b.value]
+    bases = [(b, what) for b, what in _share_bases(ctx, c) if b is not None and b.value]
     if not bases:
         return Finding(rule.id, "insufficient_data", ["narrative"], f"{c.item} 占 {c.share_pct:g}%: base unknown: {_quote(c)}",
                        pages=[c.page])
@@ -275,15 +256,14 @@ def share_sums(ctx: Context, rule: "Rule") -> list[Finding]:
     """The shares one sentence states for the parts of one whole (基本支出占 X%，项目支出占 Y%)
     add to 100 when the parts' amounts (stated or in the tables) add to the whole's: within half
     a unit of each share's last decimal above (rounding up), one unit below (truncation)."""
-    groups: dict[tuple[str, str], dict[str, Claim]] = {}
+    # (sentence, whole) -> the whole's figure and the parts: a share is of the first whole it may be of
+    groups: dict[tuple[str, str], tuple[Figure | None, dict[str, Claim]]] = {}
     for c in ctx.claims:
-        it = item(c.key)
-        base = c.share_base or (it.base if it else "")
-        if c.share_pct is not None and (c.whole is not None or base):
-            whole_key = c.whole_text if c.whole is not None else base
-            groups.setdefault((c.sentence, whole_key), {}).setdefault(c.key, c)
+        if c.share_pct is not None and (bases := _share_bases(ctx, c)):
+            whole, whole_key = bases[0]
+            groups.setdefault((c.sentence, whole_key), (whole, {}))[1].setdefault(c.key, c)
     out = []
-    for (_, whole_key), parts in groups.items():
+    for (_, whole_key), (whole, parts) in groups.items():
         if len(parts) < 2:
             continue
         claims = list(parts.values())
@@ -293,7 +273,6 @@ def share_sums(ctx: Context, rule: "Rule") -> list[Finding]:
         units = sum(10 ** -decimals(re.sub(r"[^\d.]", "", c.share_pct_text)) for c in claims)
         tol = round(units / 2 if said > 100 else units, 6)
         figures = [_actual(ctx, c) for c in claims]
-        whole = Figure(first.whole, f"stated p{first.page}") if first.whole is not None else _whole(ctx, whole_key)
         names = " + ".join(f"{c.item} {c.share_pct:g}%" for c in claims)
         if whole is None or not whole.value or any(f is None for f in figures):
             out.append(Finding(rule.id, "insufficient_data", ["narrative"],
@@ -425,7 +404,7 @@ def _change(ctx: Context, key: str) -> tuple[Claim, float] | None:
 
 def _unsaid(ctx: Context, key: str) -> bool:
     """A part whose change the narrative leaves unsaid has no amount this year (stated or printed)."""
-    return not any(c.amount for c in ctx.claims if c.key == key) and not any(v for v, _ in _candidates(ctx, key, "amount"))
+    return not any(c.amount for c in ctx.claims if c.key == key) and not any(v for v, _ in item_cells(ctx.d, key))
 
 
 @needs_claims
