@@ -1,5 +1,7 @@
 """Long PDFs read in bounded memory: PDFium's document reopened every few pages, and the pages
-that may hold a table spilled to a temporary file past a few, read exactly as when held."""
+that may hold a table spilled to a temporary file past a few, read exactly as when held. The
+form guard's counts are kept for what decides them: a form's XObjects, and the page only where
+a form looks there."""
 from __future__ import annotations
 
 import importlib
@@ -7,11 +9,14 @@ import os
 import tempfile
 from pathlib import Path
 
+import pikepdf
 import pytest
 from conftest import corpus_file
+from pikepdf import Array, Dictionary, Name, Stream
 
 import finacct
-from finacct.extract import pdf
+from finacct.errors import UnreadableError
+from finacct.extract import guard, pdf
 
 load_module = importlib.import_module("finacct.load")   # finacct.load is also the function
 
@@ -35,3 +40,64 @@ def test_table_pages_spilled_to_disk_read_the_same(monkeypatch: pytest.MonkeyPat
         pages = load_module._Pages(pdf.iter_pages(path), spill)
         assert spill.seek(0, os.SEEK_END) > 0 and sum(pages[i] is not None for i in range(len(pages))) > 10
     assert finacct.load(path).to_contract() == held
+
+
+def _form(doc: pikepdf.Pdf, content: bytes, resources: Dictionary | None = None) -> Stream:
+    form = doc.make_indirect(Stream(doc, content))
+    form.Type, form.Subtype, form.BBox = Name.XObject, Name.Form, Array([0, 0, 1, 1])
+    if resources is not None:
+        form.Resources = resources
+    return form
+
+
+def _self_drawing(doc: pikepdf.Pdf) -> Stream:
+    form = _form(doc, b"/G Do /G Do", Dictionary(XObject=Dictionary()))
+    form.Resources.XObject.G = form
+    return form
+
+
+def _save(doc: pikepdf.Pdf, path: Path, *pages: tuple[bytes, Dictionary]) -> Path:
+    for content, xobjects in pages:
+        doc.pages.append(pikepdf.Page(Dictionary(Type=Name.Page, MediaBox=Array([0, 0, 100, 100]),
+                                                 Contents=doc.make_stream(content), Resources=Dictionary(XObject=xobjects))))
+    doc.save(path)
+    return path
+
+
+@pytest.mark.parametrize("second", ["leaf", "bomb"])
+def test_a_form_count_that_looks_in_the_page_is_not_reused_on_another_page(tmp_path: Path, second: str) -> None:
+    """Both pages draw form A, whose form B (resources without XObjects) draws /X from the page:
+    a harmless form on page 1, on page 2 a leaf again or a form drawing itself."""
+    doc = pikepdf.new()
+    b = _form(doc, b"/X Do /X Do", Dictionary(Font=Dictionary()))
+    a = _form(doc, b"/B Do", Dictionary(XObject=Dictionary(B=b)))
+    leaf = _form(doc, b"0 0 1 1 re f")
+    path = _save(doc, tmp_path / "pages.pdf", (b"/A Do", Dictionary(A=a, X=leaf)),
+                 (b"/A Do", Dictionary(A=a, X=leaf if second == "leaf" else _self_drawing(doc))))
+    if second == "leaf":
+        guard.check_forms(path)
+    else:
+        with pytest.raises(UnreadableError, match="page 2 draws form XObjects within each other"):
+            guard.check_forms(path)
+
+
+def test_a_form_count_that_does_not_look_in_the_page_serves_every_page(tmp_path: Path) -> None:
+    doc = pikepdf.new()
+    a = _form(doc, b"/L Do /L Do", Dictionary(XObject=Dictionary(L=_form(doc, b"0 0 1 1 re f"))))
+    path = _save(doc, tmp_path / "pages.pdf", *[(b"/A Do", Dictionary(A=a)) for _ in range(3)])
+    f, memo = guard._File(path.read_bytes()), {}
+    counts = [f.forms(page.get("Contents"), x := f.xobjects(res), 0, memo, x)[0] for page, res in f.pages()]
+    assert counts == [3, 3, 3] and len(memo) == 2    # A and its leaf, counted once for the three pages
+
+
+def test_a_form_without_resources_of_its_own_is_counted_for_each_drawer(tmp_path: Path) -> None:
+    """F (an empty resources dictionary) draws /G, which A names a leaf and B a form drawing
+    itself (as does the page): F is counted apart where each draws it."""
+    doc = pikepdf.new()
+    f = _form(doc, b"/G Do", Dictionary())
+    bomb = _self_drawing(doc)
+    a = _form(doc, b"/F Do", Dictionary(XObject=Dictionary(F=f, G=_form(doc, b"0 0 1 1 re f"))))
+    b = _form(doc, b"/F Do", Dictionary(XObject=Dictionary(F=f, G=bomb)))
+    path = _save(doc, tmp_path / "drawers.pdf", (b"/A Do /B Do", Dictionary(A=a, B=b, G=bomb)))
+    with pytest.raises(UnreadableError, match="page 1 draws form XObjects within each other"):
+        guard.check_forms(path)
