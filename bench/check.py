@@ -10,7 +10,7 @@ import statistics
 import sys
 from pathlib import Path
 
-from timing import best  # bench/timing.py: this script's folder is on sys.path
+from timing import best, ratio  # bench/timing.py: this script's folder is on sys.path
 
 from finacct import check, load
 from finacct.model import Disclosure
@@ -40,7 +40,7 @@ def main() -> None:
         ex = best(lambda path=path: load(path), runs)
         ck = best(lambda d=d: (forget(d), check(d)), runs)
         checks.append(ck)
-        print(f"{path.name:<45} {ex:>10.3f} {ck:>9.3f} {ck / ex:>13.2f}x")
+        print(f"{path.name:<45} {ex:>10.3f} {ck:>9.3f} {ratio(ck, ex, '>13.2f')}")
     print(f"median check time {statistics.median(checks):.3f} s (goal ≤ 0.100 s beyond extraction)")
 
 

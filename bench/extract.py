@@ -22,11 +22,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pdfplumber
 import pypdfium2 as pdfium
+from timing import alternately, ratio  # bench/timing.py: this script's folder is on sys.path
 
 import finacct
 
@@ -57,17 +57,6 @@ def pdfplumber_tables(path: Path) -> None:
     with pdfplumber.open(path) as pdf:
         for page in pdf.pages:
             page.extract_tables()
-
-
-def alternately(fns: list[Callable[[], object]], runs: int) -> list[float]:
-    """Best CPU seconds of each function, run in turn `runs` times (a busy spell slows all alike)."""
-    times = [[] for _ in fns]
-    for _ in range(runs):
-        for fn, seen in zip(fns, times):
-            t = time.process_time()
-            fn()
-            seen.append(time.process_time() - t)
-    return [min(seen) for seen in times]
 
 
 def peak_mb(path: Path) -> float:
@@ -104,14 +93,14 @@ def main() -> None:
         d = finacct.load(path)
         pages = len(pdfium.PdfDocument(str(path)))
         kind, words = d.kind, sum(len(t.split()) or 1 for _, t in d.text)
-        ours, base = alternately([lambda path=path: finacct.load(path), lambda path=path: floor(path)], 7)
+        ours, base = alternately([lambda path=path: finacct.load(path), lambda path=path: floor(path)], 7, clock=time.process_time)
         per_page[kind].append(ours / pages)
         per_kword[kind].append(1000 * ours / words)
         theirs = f"{'':12} {'':>7}"
         if not args.no_pdfplumber:
-            slow, = alternately([lambda path=path: pdfplumber_tables(path)], 2)
-            theirs = f"{slow:12.3f} {slow / ours:6.1f}x"
-        print(f"{path.name[:42]:42} {kind:>6} {pages:5d} {ours:9.3f} {base:8.3f} {ours / base:6.2f}x {theirs} {peak_mb(path):8.0f}")
+            slow, = alternately([lambda path=path: pdfplumber_tables(path)], 2, clock=time.process_time)
+            theirs = f"{slow:12.3f} {ratio(slow, ours, '6.1f')}"
+        print(f"{path.name[:42]:42} {kind:>6} {pages:5d} {ours:9.3f} {base:8.3f} {ratio(ours, base, '6.2f')} {theirs} {peak_mb(path):8.0f}")
     if per_page["final"] and per_page["budget"]:
         f, b = statistics.median(per_page["final"]), statistics.median(per_page["budget"])
         print(f"median s/page: finals {f:.4f}, budgets {b:.4f} (budget/final {b / f:.2f})")

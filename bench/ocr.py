@@ -43,12 +43,11 @@ import json
 import re
 import sys
 import tempfile
-import time
 from collections import Counter
 from pathlib import Path
 
 import pypdfium2 as pdfium
-from timing import best  # bench/timing.py: this script's folder is on sys.path
+from timing import Stopwatch, best, ratio  # bench/timing.py: this script's folder is on sys.path
 
 import finacct
 
@@ -103,15 +102,15 @@ def paths_vs_text_layer(docs: list[tuple[str, dict, Path, Path]]) -> None:
     for name, key, text, scan in docs:
         n = len(table_pages(key))
         t_text = best(lambda text=text: finacct.load(text), 3)
-        t0, c0 = time.perf_counter(), time.process_time()
-        d = finacct.load(scan)
-        t_ocr, c_ocr = time.perf_counter() - t0, time.process_time() - c0
+        with Stopwatch() as took:
+            d = finacct.load(scan)
+        t_ocr, c_ocr = took.wall, took.cpu
         f1, tables = score(key, d.to_contract())
         suspect = int(d.facts["suspect"].fillna(False).astype(bool).sum()) if "suspect" in d.facts else 0
         total = [total[0] + n, total[1] + t_text, total[2] + t_ocr, total[3] + c_ocr]
-        print(f"{name:40} {n:5d} {t_text / n:12.4f} {t_ocr / n:11.2f} {t_ocr / t_text:8.0f}x {c_ocr / n:15.2f} {f1:6.3f} {tables:>7} {suspect:8d}")
+        print(f"{name:40} {n:5d} {t_text / n:12.4f} {t_ocr / n:11.2f} {ratio(t_ocr, t_text, '8.0f')} {c_ocr / n:15.2f} {f1:6.3f} {tables:>7} {suspect:8d}")
     n, a, b, c = total
-    print(f"{'all':40} {n:5d} {a / n:12.4f} {b / n:11.2f} {b / a:8.0f}x {c / n:15.2f}")
+    print(f"{'all':40} {n:5d} {a / n:12.4f} {b / n:11.2f} {ratio(b, a, '8.0f')} {c / n:15.2f}")
     print("(OCR: two pages at a time on two cores; CPU seconds count both threads)")
 
 
@@ -156,9 +155,9 @@ def engines(docs: list[tuple[str, dict, Path, Path]], dpi: int) -> None:
             gray = sdoc[i].render(scale=dpi / 72, grayscale=True).to_numpy()
             img = np.ascontiguousarray(np.stack([gray] * 3, axis=-1))
             for name, fn in run.items():
-                t, c = time.perf_counter(), time.process_time()
-                found = fn(img)
-                wall, cpu = time.perf_counter() - t, time.process_time() - c
+                with Stopwatch() as took:
+                    found = fn(img)
+                wall, cpu = took.wall, took.cpu
                 toks = [w for txt, _ in found for w in re.sub(r"(?<=\d)\s*([,.])\s*(?=\d)", r"\1", txt).split()]
                 o_amt = Counter(w for w in toks if AMOUNT.match(w))
                 o_cjk = Counter(ch for w in toks for ch in w if "\u4e00" <= ch <= "\u9fff")

@@ -17,15 +17,14 @@ from __future__ import annotations
 import argparse
 import hashlib
 import tempfile
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import nullcontext
 from pathlib import Path
 
 import duckdb
 import numpy as np
 import pandas as pd
-from timing import best
+from timing import best, ratio, seconds
 
 import finacct
 from finacct import check
@@ -80,14 +79,8 @@ def documents(n: int, rng: np.random.Generator) -> Iterator[tuple[Disclosure, pd
                 return
 
 
-def seconds(fn: Callable[[], object]) -> float:
-    t = time.perf_counter()
-    fn()
-    return time.perf_counter() - t
-
-
 def row(n: int, what: str, took: float, baseline: float, name: str) -> None:
-    print(f"{n:>6} | {what:<52} | {took:8.3f} s | {took / baseline:8.1f}× {name}")
+    print(f"{n:>6} | {what:<52} | {took:8.3f} s | {ratio(took, baseline, '8.1f', '×')} {name}")
 
 
 def doc_id(i: int) -> str:

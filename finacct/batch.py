@@ -1,7 +1,7 @@
 """finacct batch DIR: a report for every disclosure under DIR (PDFs, text dumps, xlsx).
 
-Jobs run on an executor: ``local`` (default) keeps one worker process per core, each with a
-warm Jupyter kernel, under a per-document time limit and a memory limit (a document that
+Jobs run on an executor: ``local`` (default) keeps one worker process per core, each with
+the report's imports warm and building in its own IPython shell, under a per-document time limit and a memory limit (a document that
 hangs or explodes kills its worker, which is replaced; the batch goes on); ``dask`` runs the
 same job function on a Dask distributed cluster. A rerun skips documents whose inputs and
 finacct version are unchanged. The index page and the DuckDB store are refreshed at the end."""
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import gc
 import itertools
 import json
 import multiprocessing as mp
@@ -32,6 +31,7 @@ from finacct.report.build import Job, Result, fingerprint, up_to_date
 from finacct.report.paths import discard_partial, report_dir, sha256, write_text_atomic
 
 SUFFIXES = {".pdf", ".txt", ".xlsx"}
+ENGINE = "finacct-inprocess"      # a worker builds in its own shell: it is what a deadline kills
 STATE = ".finacct-batch.json"     # source path -> report dir, the failures not to retry, the peeks by content
 
 
@@ -50,7 +50,7 @@ def discover(folder: str | Path, exclude: Path | None = None) -> list[Path]:
 
 # -- local executor: persistent workers, each doc under a deadline and a memory cap -----------
 PEEK_TIMEOUT = 60.0     # seconds the first pages of one document may take to peek at
-START_TIMEOUT = 180.0   # seconds a worker may take to import finacct and start its kernel
+START_TIMEOUT = 180.0   # seconds a worker may take to import what a report needs
 STARTS = 3              # workers in a row that die before taking a document: the limits are too tight
 PR_SET_PDEATHSIG = 1    # linux/prctl.h
 
@@ -72,44 +72,6 @@ def die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-# Run in each new kernel: it dies with its parent, the worker (as the worker with the batch;
-# ipykernel's own parent poll is the fallback), and the report's imports are done before any
-# document's clock starts.
-KERNEL_SETUP = """import signal as _signal, sys as _sys
-if _sys.platform.startswith("linux"):
-    __import__("ctypes").CDLL(None).prctl({sig}, _signal.SIGKILL, 0, 0, 0)
-del _signal, _sys
-{preload}"""
-
-
-def _start_kernel() -> bool:
-    """Launch the worker's kernel unless it is running, KERNEL_SETUP sent to it but not waited
-    for. Whether it was launched."""
-    from finacct.report.build import NOTEBOOKS, PRELOAD, kernel_name
-    from finacct.report.kernel import Warm
-    return Warm.start(kernel_name(), str(NOTEBOOKS), KERNEL_SETUP.format(sig=PR_SET_PDEATHSIG, preload=PRELOAD))
-
-
-def _warm_kernel() -> float:
-    """Make the worker's kernel ready (launched if it is not running); while it starts, import
-    the builder's papermill and nbconvert and prepare the HTML export. The seconds that took
-    (0 when all was ready)."""
-    from finacct.report.build import NOTEBOOKS, kernel_name
-    from finacct.report.kernel import Warm
-    t = time.perf_counter()
-    _start_kernel()
-    if not Warm.fresh:   # running and handed out already
-        return 0.0
-    from finacct.report import engine  # noqa: F401  (papermill)
-    from finacct.report.html import prepare
-    prepare()
-    if not gc.get_freeze_count():   # what the imports built lives as long as the worker: the collector stops walking it
-        gc.collect()
-        gc.freeze()
-    Warm.ready(kernel_name(), str(NOTEBOOKS))
-    return time.perf_counter() - t
-
-
 def _peek_one(path: str) -> dict[str, Any]:
     from finacct.peek import peek
     try:
@@ -120,13 +82,14 @@ def _peek_one(path: str) -> dict[str, Any]:
 
 def _worker(conn: Connection, memory_mb: int) -> None:
     """A job process: a job dict in, its result dict out (LocalPool also sends {"peek": path}
-    and {"warm": level, "prestart": bool}). Runs until it receives None."""
-    os.setsid()   # the worker is its own process group, killed as one on timeout (its kernel dies with it)
+    and {"warm": level}). Runs until it receives None. Reports are built in this process's own
+    shell (the in-process engine): the process is what a deadline or the memory limit kills."""
+    os.setsid()   # the worker is its own process group, killed as one on timeout
     if memory_mb:
         import resource
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
-    from finacct.report.build import safe_build
+    from finacct.report.build import safe_build, warm
     started = 0.0
     while True:
         msg = conn.recv()
@@ -135,12 +98,9 @@ def _worker(conn: Connection, memory_mb: int) -> None:
         if "peek" in msg:
             conn.send(_peek_one(msg["peek"]))
             continue
-        if msg.get("prestart"):
-            with contextlib.suppress(Exception):   # a kernel that cannot start is said when one is needed
-                _start_kernel()
         try:
-            started += _warm_kernel() if msg.get("warm", 2) >= 2 else 0.0
-        except Exception as exc:  # noqa: BLE001 - no kernel: said by the warm-up, or by the build that retries it
+            started += warm() if msg.get("warm", 2) >= 2 else 0.0
+        except Exception as exc:  # noqa: BLE001 - said by the warm-up, or by the build that needs it
             if "warm" in msg:
                 conn.send({"warm": False, "error": f"{type(exc).__name__}: {exc}"[:300]})
                 continue
@@ -149,47 +109,41 @@ def _worker(conn: Connection, memory_mb: int) -> None:
             continue
         result = safe_build(Job(**msg))
         if started and result.get("seconds"):
-            result["seconds"]["kernel_start"] = started
+            result["seconds"]["warm_up"] = started
         started = 0.0
         conn.send(result)
 
 
 def _pool_worker(conn: Connection, memory_mb: int, parent: int) -> None:
-    """A LocalPool worker: when told to stop, it stops its kernel and leaves at once (nothing
-    is left to flush; the interpreter's teardown of pandas and the rest would hold up the end
-    of every batch by a few tenths of a second)."""
+    """A LocalPool worker: when told to stop, it leaves at once (nothing is left but its output
+    to flush; the interpreter's teardown of pandas and the rest would hold up the end of every
+    batch by a few tenths of a second)."""
     die_with_parent(parent)
     _worker(conn, memory_mb)
-    from finacct.report.kernel import Warm
-    try:
-        Warm.shutdown()
-    finally:
-        for stream in (sys.stdout, sys.stderr):
-            with contextlib.suppress(Exception):
-                stream.flush()
-        os._exit(0)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(0)
 
 
-_WARM = object()   # a slot busy starting (importing, starting its kernel), not with a document
+_WARM = object()   # a slot busy starting (importing), not with a document
 
 
 @dataclass
 class _Slot:
     proc: mp.Process
     conn: Connection
-    level: int = 0   # 0 just started, 1 finacct imported, 2 kernel running
+    level: int = 0   # 0 just started, 1 finacct imported, 2 ready to build (warm)
     warming: float = 0.0   # when a warm-up sent by LocalPool.warm() began (0: none under way)
 
 
 class LocalPool:
     """Persistent worker processes on this machine, each with the memory limit and (for
-    builds) a warm kernel; each document's deadline starts when a started worker takes it,
+    builds) the report's imports warm; each document's deadline starts when a started worker takes it,
     so --timeout counts the document's own work. Peeks run here too, under the same limits."""
 
-    def __init__(self, workers: int, timeout: float, memory_mb: int, prestart: bool = False) -> None:
-        """`prestart`: the pool will build, so each worker launches its kernel as soon as it is
-        up, and the kernel starts while the worker peeks."""
-        self.workers, self.timeout, self.memory_mb, self.prestart = workers, timeout, memory_mb, prestart
+    def __init__(self, workers: int, timeout: float, memory_mb: int) -> None:
+        self.workers, self.timeout, self.memory_mb = workers, timeout, memory_mb
         self.ctx = mp.get_context("spawn")
         self.slots: list[_Slot] = []
 
@@ -230,8 +184,8 @@ class LocalPool:
         return out
 
     def warm(self) -> None:
-        """Have every worker make its kernel ready now, without waiting: the caller plans the
-        jobs meanwhile, and the first job finds the kernel up (the next run() or peek() waits)."""
+        """Have every worker import what a report needs now, without waiting: the caller plans
+        the jobs meanwhile, and the first job finds the worker warm (the next run() or peek() waits)."""
         for slot in self.slots:
             if slot.level < 2 and not slot.warming:
                 slot.conn.send({"warm": 2})
@@ -239,21 +193,25 @@ class LocalPool:
 
     def _map(self, items: list[Any], message: Callable[[Any], dict[str, Any]], done: Callable[[Any, dict[str, Any]], None],
              failed: Callable[[Any, str], None], limit: float, level: int) -> None:
-        """Send each item to a free worker at `level` (1 imported, 2 with its kernel); a worker
+        """Send each item to a free worker at `level` (1 imported, 2 warm); a worker
         past `limit` on an item, or dead, is killed and replaced and the item failed."""
         pending = list(items)
         while len(self.slots) < min(self.workers, len(pending)):
             self.slots.append(_Slot(*self._spawn()))
         busy: dict[int, tuple[Any, float]] = {i: (_WARM, slot.warming) for i, slot in enumerate(self.slots) if slot.warming}
         broken = 0
+
+        def due(item: Any, started: float) -> float:
+            return started + (START_TIMEOUT if item is _WARM else limit)
         while pending or busy:
             for i, slot in enumerate(self.slots):
                 if i in busy or not pending:
                     continue
                 item = _WARM if slot.level < level else pending.pop(0)
-                slot.conn.send({"warm": level, "prestart": self.prestart} if item is _WARM else message(item))
+                slot.conn.send({"warm": level} if item is _WARM else message(item))
                 busy[i] = (item, time.monotonic())
-            ready = wait([self.slots[i].conn for i in busy], timeout=0.5)
+            first = min((due(*b) for b in busy.values()), default=0.0)
+            ready = wait([self.slots[i].conn for i in busy], timeout=min(0.5, max(0.0, first - time.monotonic())))   # woken at a deadline
             for i in list(busy):
                 slot = self.slots[i]
                 item, started = busy[i]
@@ -271,12 +229,12 @@ class LocalPool:
                             slot.level, broken = max(level, 2 if slot.warming else 0), 0
                             slot.warming = 0.0
                         else:
-                            why = f"worker could not start its kernel ({reply.get('error')})" + \
+                            why = f"worker could not get ready ({reply.get('error')})" + \
                                 (f"; memory limit {self.memory_mb} MB too low?" if self.memory_mb else "")
                             self._replace(i)
                             broken = self._start_failed(broken, why, pending, failed)
                         continue
-                elif time.monotonic() - started > (START_TIMEOUT if item is _WARM else limit):
+                elif time.monotonic() > due(item, started):
                     why = f"worker did not start within {START_TIMEOUT:g} s" if item is _WARM else f"timed out after {limit:g} s"
                 elif not slot.proc.is_alive():
                     why = f"worker died (exit {slot.proc.exitcode})"
@@ -304,7 +262,7 @@ class LocalPool:
         return broken
 
     def close(self) -> None:
-        """Stop the workers: each leaves when told; one still readying a kernel nobody will use
+        """Stop the workers: each leaves when told; one still warming up for builds nobody will ask for
         (warm() before a run that found nothing to build) is killed with it, not waited for."""
         for slot in self.slots:
             if slot.warming:
@@ -331,9 +289,9 @@ _idle_lock = threading.Lock()
 
 
 def _dask_job(job: Job, timeout: float, memory_mb: int) -> dict[str, Any]:
-    """One job on a Dask worker thread, run by a LocalPool of one job process (its own warm
-    kernel, memory limit and deadline) taken from the worker's idle ones: two threads never
-    share a kernel, and a document past `timeout` or over `memory_mb` kills only its job
+    """One job on a Dask worker thread, run by a LocalPool of one job process (warm, with its
+    memory limit and deadline) taken from the worker's idle ones: two threads never share a
+    job process, and a document past `timeout` or over `memory_mb` kills only its job
     process and is listed failed with LocalPool's reason."""
     mp.current_process().daemon = False   # Dask's nanny starts daemonic workers, which multiprocessing forbids children
     with _idle_lock:
@@ -620,11 +578,11 @@ def run(folder: str | Path, root: str | Path = "reports", workers: int | None = 
     results: list[dict[str, Any]] = []
     paths = discover(folder, exclude=root)
     hashes = {str(p.resolve()): sha256(p) for p in paths}
-    pool = LocalPool(workers or os.cpu_count() or 1, timeout, memory_mb, prestart=executor == "local")
+    pool = LocalPool(workers or os.cpu_count() or 1, timeout, memory_mb)
     try:
         peeked, new = peek_known(pool, paths, hashes, state)   # remembered in the state file at the end
         if executor == "local" and new:
-            pool.warm()   # the workers that peeked new files ready their kernels while the jobs are planned
+            pool.warm()   # the workers that peeked new files warm up while the jobs are planned
         companions = pairs(paths, peeked) if pair else {}
         folders, moved = plan(paths, peeked, root)
         for w in moved:
@@ -635,7 +593,7 @@ def run(folder: str | Path, root: str | Path = "reports", workers: int | None = 
             found = {k: str(v.resolve()) for k, v in companions.get(path, {}).items()}
             dept, year, _ = peeked.get(path) or ("", None, "")
             job = Job(str(path.resolve()), str(root.resolve()), prior=found.get("prior", ""), budget=found.get("budget", ""),
-                      dir=str(folders[path]), department=dept, year=year or 0)
+                      dir=str(folders[path]), department=dept, year=year or 0, engine=ENGINE)
             fps[job.source] = fp = fingerprint(job, hashes)
             existing = None if force else up_to_date(job, job.dir, fp)
             failed = "" if force else _known_failure(state, job.source, fp, timeout, memory_mb)

@@ -129,7 +129,7 @@ def parser() -> argparse.ArgumentParser:
     bt.add_argument("--scheduler", help="Dask scheduler address (tcp://host:8786); without it a local cluster is started")
     bt.add_argument("--timeout", type=float, default=300, help="seconds one document may take")
     bt.add_argument("--memory-mb", type=int, default=4096,
-                    help="data-segment limit of one worker and of its kernel, MB (at least 1536: a normal report needs about 1 GB)")
+                    help="data-segment limit of one worker, MB (at least 1536: a normal report needs about 1 GB)")
     bt.add_argument("--force", action="store_true", help="rebuild reports whose inputs did not change")
     bt.add_argument("--strict", action="store_true", help="exit 1 when any document failed")
     bt.add_argument("--quiet", action="store_true", help="no progress bar")

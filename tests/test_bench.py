@@ -16,6 +16,14 @@ def bench(*args: str) -> str:
     return out.stdout
 
 
+def test_every_benchmark_imports_what_it_uses() -> None:
+    """The scripts share bench/timing.py (and the heavier ones are not run here): each at least
+    finds the names it imports."""
+    out = subprocess.run([sys.executable, "-c", "import batch, check, cli, extract, ocr, store, timing"],
+                         capture_output=True, text=True, cwd=ROOT / "bench", timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+
+
 def test_the_store_benchmark_runs_on_a_small_store() -> None:
     out = bench("bench/store.py", "--sizes", "20")
     assert "Corpus.open" in out and "overview.scores" in out and "budget_execution" in out

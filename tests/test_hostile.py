@@ -22,7 +22,7 @@ from conftest import ROOT, SAMPLE
 from pikepdf import Array, Dictionary, Name, Stream
 
 from finacct import Corpus, batch
-from finacct.extract import pdf as reader
+from finacct.extract import guard
 from finacct.store import Store
 
 TEXT = SAMPLE.read_text(encoding="utf-8")
@@ -55,7 +55,7 @@ def test_a_batch_killed_with_sigkill_resumes_and_repairs_the_store(tmp_path: Pat
         time.sleep(0.2)
     assert journal(out) and first.poll() is None, "no document finished before the batch ended or the wait ran out"
     family = psutil.Process(first.pid).children(recursive=True)
-    assert len(family) >= 2                                    # its workers, and their kernels
+    assert len(family) >= 2                                    # its workers
     first.kill()                                               # SIGKILL: no cleanup runs in the batch
     first.communicate()
     gone, alive = psutil.wait_procs(family, timeout=20)
@@ -211,8 +211,8 @@ def test_the_form_guard_reads_lzw_and_run_length_as_qpdf_does(tmp_path: Path, fi
     pdf.save(tmp_path / "stream.pdf", compress_streams=False)
     with pikepdf.open(tmp_path / "stream.pdf") as back:
         assert back.Root.Data.read_bytes(pikepdf.StreamDecodeLevel.specialized) == data
-    guard = reader._File((tmp_path / "stream.pdf").read_bytes())
-    assert [guard.decoded(s) for _, s in guard.streams()] == [data]
+    read = guard._File((tmp_path / "stream.pdf").read_bytes())
+    assert [read.decoded(s) for _, s in read.streams()] == [data]
 
 
 def _form(pdf: pikepdf.Pdf, content: bytes, font: Dictionary, filter: Name | None = None, **xobjects: Stream) -> Stream:

@@ -1,15 +1,19 @@
-"""A papermill engine that runs every notebook in the process's warm kernel (kernel.py):
-finacct, pandas and altair are imported once, each notebook starts from a cleared namespace.
-Registered as ``finacct-warm``; papermill's own ``nbclient`` engine (a fresh kernel per
-notebook) stays available."""
+"""papermill engines: ``finacct-warm`` runs every notebook in the process's warm kernel
+(kernel.py), ``finacct-inprocess`` in the process's own IPython shell (shell.py; batch
+workers, which a deadline kills whole). In both, finacct, pandas and altair are imported once
+and each notebook starts from a cleared namespace. papermill's own ``nbclient`` engine (a fresh
+kernel per notebook) stays available."""
 from __future__ import annotations
 
+import contextlib
+
 from papermill.clientwrap import PapermillNotebookClient
-from papermill.engines import NBClientEngine, papermill_engines
+from papermill.engines import Engine, NBClientEngine, papermill_engines
 from papermill.log import logger
 from papermill.utils import merge_kwargs, remove_args
 
-from finacct.report.kernel import Warm
+from finacct.report.kernel import Warm, clear
+from finacct.report.shell import LANGUAGE_INFO, shell
 
 
 class WarmKernelEngine(NBClientEngine):
@@ -25,4 +29,32 @@ class WarmKernelEngine(NBClientEngine):
         return client.execute()
 
 
+class InProcessEngine(Engine):
+    """Cells run one after another in this process, in the notebook's folder (`cwd`), as
+    nbclient runs them: empty cells and cells tagged skip-execution skipped, the first error
+    stops the notebook (papermill then raises it) unless the cell is tagged raises-exception.
+    No per-cell timeout: the caller's deadline is the process's."""
+
+    @classmethod
+    def execute_managed_notebook(cls, nb_man, kernel_name, cwd=None, **kwargs):
+        sh = shell()
+        clear(sh)
+        nb_man.nb.metadata["language_info"] = dict(LANGUAGE_INFO)
+        with contextlib.chdir(cwd) if cwd else contextlib.nullcontext():
+            for index, cell in enumerate(nb_man.nb.cells):
+                nb_man.cell_start(cell, index)
+                try:
+                    tags = cell.metadata.get("tags", [])
+                    if cell.cell_type != "code" or not cell.source.strip() or "skip-execution" in tags:
+                        continue
+                    cell.outputs, cell.execution_count, failed = sh.run(cell.source)
+                    if failed and "raises-exception" not in tags:
+                        nb_man.cell_exception(cell, cell_index=index)
+                        break
+                finally:
+                    nb_man.cell_complete(cell, cell_index=index)
+        return nb_man.nb
+
+
 papermill_engines.register("finacct-warm", WarmKernelEngine)
+papermill_engines.register("finacct-inprocess", InProcessEngine)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import queue
+import sys
 import time
 from typing import Any
 
@@ -22,9 +23,13 @@ NO_HISTORY = ["--HistoryManager.enabled=False"]
 
 
 def clear(shell: Any) -> None:
-    """Run in the kernel between notebooks: the inputs IPython keeps in memory forgotten (with no
-    history database nothing else would ever empty them: every report's cells, for the kernel's
-    life), then the namespace cleared."""
+    """Run between notebooks in the process they run in: the inputs IPython keeps in memory
+    forgotten (with no history database nothing else would ever empty them: every report's
+    cells, for the process's life), which warnings were shown forgotten (Python shows a warning
+    once per place: the next notebook would not show one the last one did), then the namespace
+    cleared."""
+    for module in list(sys.modules.values()):
+        getattr(module, "__dict__", {}).get("__warningregistry__", {}).clear()
     history = shell.history_manager
     del history.input_hist_parsed[1:], history.input_hist_raw[1:]
     history.db_input_cache.clear()
