@@ -12,7 +12,7 @@ A user file has a header row and one row per 功能分类 code (万元, like the
 一般公共预算财政拨款, the figures the 情况说明's 完成率 are computed against."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Union
 
@@ -42,6 +42,14 @@ class Budget:
 
     def get(self, code: str) -> float | None:
         return self.lines.get(code)
+
+    def scaled(self, factor: float) -> "Budget":
+        """The same budget with every amount × factor, kept to 0.000001 (the 分 of an amount in
+        万元): a final's lines (in its unit) × its `wan` are in 万元, as a narrative states them."""
+        if factor == 1:
+            return self
+        return replace(self, lines={c: round(v * factor, 6) for c, v in self.lines.items()},
+                       sangong={c: round(v * factor, 6) for c, v in self.sangong.items()}, notes=list(self.notes))
 
 
 def read(path: str | Path) -> dict[str, float]:

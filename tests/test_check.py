@@ -328,6 +328,8 @@ def test_rate_named_against_the_budget_documents_年初预算(tmp_path) -> None:
     f = check(d, budget=budget)
     errors = f[(f["rule"] == rate) & (f["status"] == "error")]
     assert len(errors) == 1 and all(w in errors.iloc[0]["message"] for w in ("调整预算", "2800.00", "budget.pdf b05 2010301", "2514.52"))
+    in_yuan = check(_in_yuan(d), budget=budget)   # the final printed in 元: its budget line still read in 万元
+    assert in_yuan[(in_yuan["rule"] == rate) & (in_yuan["status"] == "error")]["message"].tolist() == errors["message"].tolist()
     # the budget given as a file: loaded, the same finding; anything else is one clear error
     (tmp_path / "budget.json").write_text(budget.to_json(), encoding="utf-8")
     by_path = check(d, budget=tmp_path / "budget.json")
@@ -382,6 +384,12 @@ def test_every_kind_of_check_has_its_chinese_words() -> None:
     assert rule_gloss("budget.stated") == "情况说明中的金额等于表中对应的数" and rule_gloss("x.unknown") == "核对"
 
 
+def _in_yuan(d: Disclosure) -> Disclosure:
+    """The same disclosure printed in 元: every cell × 10 000, to the 分 (its text, and so its claims, unchanged)."""
+    from dataclasses import replace
+    return replace(d, unit="元", facts=d.facts.assign(value=(d.facts["value"].astype(float) * 10_000).round(2)))
+
+
 def _prior_as_narrated(d: Disclosure) -> Disclosure:
     """Last year's disclosure as the sample's own 情况说明 describes it: every cell a stated
     change points at holds amount − change, and the closing balance is this year's opening one."""
@@ -424,10 +432,67 @@ def test_prior_year_figures_are_compared_in_wan_whatever_last_year_prints() -> N
     """The same prior year printed in 元: each figure the narrative implies (万元) meets the same verdict."""
     d = load(SAMPLE)
     prior = _prior_as_narrated(d)
-    yuan = Disclosure.from_contract({**prior.to_contract(), "unit": "元"})
-    yuan.facts["value"] *= 10_000
-    stated = [check(d, prior=p).query("rule == 'x.prior.stated'")[["row", "col", "status", "expected"]] for p in (prior, yuan)]
+    stated = [check(d, prior=p).query("rule == 'x.prior.stated'")[["row", "col", "status", "expected"]] for p in (prior, _in_yuan(prior))]
     assert len(stated[0]) >= 10 and stated[1].round(6).equals(stated[0].round(6))
+
+
+def _across(d: Disclosure, rules: tuple[str, ...], **others: Disclosure) -> pd.DataFrame:
+    f = check(d, **others)
+    return f[f["rule"].isin(rules)][["rule", "row", "col", "status", "expected", "actual", "diff"]].reset_index(drop=True)
+
+
+def test_balances_carried_over_are_compared_in_wan_whatever_either_year_prints() -> None:
+    """Last year printed in 元 and this year in 万元, or the other way round: every 年初 = 上年年末
+    balance meets the same verdict, figures and gap (in 万元) as with both years in 万元; a closing
+    balance printed in 元 meets this year's 万元 to the precision 万元 is printed to, and no closer."""
+    d = load(SAMPLE)
+    prior = _prior_as_narrated(d)
+    rules = ("x.prior.balance",)
+    wan = _across(d, rules, prior=prior)
+    assert len(wan) == 5 and set(wan["status"]) == {"ok"}
+    for this, last in ((d, _in_yuan(prior)), (_in_yuan(d), prior)):
+        assert _across(this, rules, prior=last).round(6).equals(wan.round(6))
+    yuan = _in_yuan(prior)
+    closing = (yuan.facts["table"] == "t01") & (yuan.facts["row"] == "exp.carryover_end")
+    assert yuan.facts.loc[closing, "value"].tolist() == [1000.0]   # this year opens with 0.10 万元
+    for printed, verdict in ((1000.40, "rounding"), (1049.99, "rounding"), (1200.00, "error")):
+        yuan.facts.loc[closing, "value"] = printed
+        t01 = _across(d, rules, prior=yuan).query("row == 'inc.carryover_begin'").iloc[0]
+        assert (t01["status"], t01["expected"]) == (verdict, printed / 10_000), printed
+
+
+def _budget_as_stated(d: Disclosure) -> Disclosure:
+    """The department's budget as the final describes it: b05 the 年初预算 its 情况说明 states, b09
+    the 三公 预算数 its t09 prints."""
+    from finacct.budget import for_disclosure
+    t09 = d.facts[(d.facts["table"] == "t09") & (d.facts["row"] == "budget")]
+    facts = pd.DataFrame([*({"table": "b05", "row": c, "col": "total", "value": v, "page": 5, "label": c}
+                            for c, v in for_disclosure(d).lines.items()),
+                          *({"table": "b09", "row": "budget", "col": c, "value": v, "page": 6, "label": "三公"}
+                            for c, v in zip(t09["col"], t09["value"]))])
+    return Disclosure(source="budget.pdf", department=d.department, year=d.year, kind="budget", template="shanghai_budget",
+                      tables={"b05": {"status": "present", "pages": [5]}, "b09": {"status": "present", "pages": [6]}}, facts=facts)
+
+
+def test_a_finals_budget_figures_are_compared_in_wan_whatever_either_document_prints() -> None:
+    """The final printed in 元 and its budget in 万元, or the other way round: each 年初预算 the
+    情况说明 states (万元) and each 三公 预算数 of t09 meets the same verdict, figures and gap (in
+    万元) as with both in 万元. A t09 in 元 meets a b09 in 万元 to the 0.01 万元 b09 prints, no closer."""
+    d = load(SAMPLE)
+    budget = _budget_as_stated(d)
+    rules = ("x.budget.stated", "x.budget.sangong")
+    wan = _across(d, rules, budget=budget)
+    assert (wan["rule"] == "x.budget.sangong").sum() == 6 and len(wan) >= 16 and set(wan["status"]) == {"ok"}
+    for final, b in ((_in_yuan(d), budget), (d, _in_yuan(budget))):
+        assert _across(final, rules, budget=b).round(6).equals(wan.round(6))
+    final = _in_yuan(d)
+    reception = (final.facts["table"] == "t09") & (final.facts["row"] == "budget") & (final.facts["col"] == "reception")
+    assert final.facts.loc[reception, "value"].tolist() == [313_700.0]   # b09 prints 31.37 万元
+    for printed, verdict in ((313_730.00, "rounding"), (313_749.99, "rounding"), (313_900.00, "error")):
+        final.facts.loc[reception, "value"] = printed
+        f = check(final, budget=budget)
+        got = f[(f["rule"] == "x.budget.sangong") & f["message"].str.contains("三公 reception")].iloc[0]
+        assert (got["status"], got["actual"], got["expected"]) == (verdict, printed / 10_000, 31.37), printed
 
 
 def test_placeholders_and_years_are_checked_wherever_they_stand(tmp_path) -> None:

@@ -1,48 +1,65 @@
 """Checks across documents: a final's own statements of its 年初预算 and its 三公 预算数
 against the department's budget disclosure of the same year. Each finding names both
-documents and their pages."""
+documents and their pages.
+
+Both sides are compared in 万元, the unit a 情况说明 states, whatever unit each document prints
+(a prior or a budget may print 元 where the final prints 万元): expected, actual and diff are in
+万元, and a tolerance adds each side's rounding in 万元 (a cell printed to 0.01 元 is 0.000001)."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from finacct.budget import Budget, from_document
+from finacct.budget import LINES, SANGONG, Budget, from_document
 from finacct.narrative.claims import item_cells
 from finacct.narrative.resolve import resolve_item
 from finacct.reconcile.context import Context
 from finacct.reconcile.findings import Finding
-from finacct.reconcile.tolerance import amount_tolerance, status
+from finacct.reconcile.tolerance import CELL, amount_tolerance, status
 
 if TYPE_CHECKING:
     from finacct.reconcile.rules import Rule
 
 
+def _amount(x: float) -> str:
+    """An amount in 万元 as a message prints it: two decimals, more where it carries 元 or 分."""
+    text = f"{x:.6f}".rstrip("0")
+    return text if len(text.partition(".")[2]) >= 2 else f"{x:.2f}"
+
+
 def _budget(ctx: Context, rule: "Rule") -> tuple[Budget | None, list[Finding]]:
+    """The budget document's lines and 三公 in 万元."""
     if ctx.budget is None:
         return None, [Finding(rule.id, "insufficient_data", ["budget"], f"{rule.says}: no budget document given (check --budget)")]
     try:
-        return from_document(ctx.d, ctx.budget), []
+        return from_document(ctx.d, ctx.budget).scaled(ctx.wan), []
     except ValueError as exc:
         return None, [Finding(rule.id, "insufficient_data", ["budget"], f"{rule.says}: {exc}")]
 
 
+def _budget_tolerance(ctx: Context, mine: float, table: str) -> float:
+    """A figure of this document (`mine`: its rounding in 万元) against a budget cell: that cell's
+    own rounding, and its rounding to 0.01 in this document's unit (from_document), in 万元."""
+    return round(mine + ctx.budget_context.rounding_wan(table) + CELL * ctx.wan, 9)
+
+
 def _compare(ctx: Context, rule: "Rule", what: str, stated: float, printed: float, pages: list[int], where: str,
              tol: float) -> Finding:
-    diff = round(printed - stated, 2)
+    diff = round(printed - stated, 6)
     st = status(diff, tol)
     sign = {"ok": "=", "rounding": "≈", "error": "≠"}[st]
     return Finding(rule.id, st, ["narrative", "budget"],
-                   f"{what}: {ctx.d.source} states {stated:.2f}, {ctx.budget.source} prints {printed:.2f} ({where}) — {sign}",
+                   f"{what}: {ctx.d.source} states {_amount(stated)}, {ctx.budget.source} prints {_amount(printed)} ({where}) — {sign}",
                    expected=printed, actual=stated, diff=diff, tolerance=tol, pages=pages)
 
 
 def stated_budget(ctx: Context, rule: "Rule") -> list[Finding]:
-    """年初预算 the 情况说明 states (total and per 项) against the budget document's b05."""
+    """年初预算 the 情况说明 states (total and per 项, in 万元) against the budget document's b05."""
     budget, out = _budget(ctx, rule)
     if budget is None:
         return out
     labels, totals = ctx.function_lines()
     where = budget.source.split("：", 1)[-1]
-    tol = ctx.tolerance([("t05", "", "")]) + 0.005  # a stated figure and a converted budget cell, each rounded
+    tol = _budget_tolerance(ctx, amount_tolerance(1), LINES)   # a stated figure and a converted budget cell, each rounded
     for c in ctx.d.claims:
         if c.budget is None:
             continue
@@ -54,16 +71,17 @@ def stated_budget(ctx: Context, rule: "Rule") -> list[Finding]:
 
 
 def sangong_budget(ctx: Context, rule: "Rule") -> list[Finding]:
-    """The final's 三公 预算数 (t09) against the budget document's b09."""
+    """The final's 三公 预算数 (t09) against the budget document's b09, both in 万元."""
     budget, out = _budget(ctx, rule)
     if budget is None:
         return out
-    pages = ctx.budget.tables.get("b09", {}).get("pages", [])
+    pages = ctx.budget.tables.get(SANGONG, {}).get("pages", [])
+    tol = _budget_tolerance(ctx, ctx.rounding_wan("t09"), SANGONG)
     for col, value in budget.sangong.items():
         printed = ctx.value(("t09", "budget", col))
         if printed is not None:
-            f = _compare(ctx, rule, f"三公 {col} 预算数 (t09 p{','.join(map(str, ctx.pages('t09')))})", printed, value, ctx.pages("t09"),
-                         f"b09 p{','.join(map(str, pages))}", ctx.tolerance([("t09", "budget", col)]) + ctx.rounding("t09"))
+            f = _compare(ctx, rule, f"三公 {col} 预算数 (t09 p{','.join(map(str, ctx.pages('t09')))})", round(printed * ctx.wan, 6), value,
+                         ctx.pages("t09"), f"{SANGONG} p{','.join(map(str, pages))}", tol)
             out.append(f)
     return out or [Finding(rule.id, "not_applicable", ["t09", "budget"], f"{rule.says}: no 三公 预算数 printed in both")]
 
@@ -77,24 +95,26 @@ def _prior(ctx: Context, rule: "Rule") -> list[Finding]:
 
 
 def carried_balance(ctx: Context, rule: "Rule") -> list[Finding]:
-    """This year's 年初结转和结余 = last year's 年末结转和结余, line by line (rule.params pairs)."""
+    """This year's 年初结转和结余 = last year's 年末结转和结余, line by line (rule.params pairs),
+    in 万元 whatever unit either year prints."""
     out = _prior(ctx, rule)
     if out:
         return out
+    before_ctx = ctx.prior_context
     for now, before in rule.params["pairs"]:
         t, row, col = now.split(":")
         pt, prow, pcol = before.split(":")
         a, b = ctx.value((t, row, col)), ctx.prior.value(pt, prow, pcol)
         if a is None and b is None:
             continue
-        a, b = a or 0.0, b or 0.0
-        diff = round(b - a, 2)
-        tol = 2 * ctx.rounding(t)
+        a, b = round((a or 0.0) * ctx.wan, 6), round((b or 0.0) * ctx.prior.wan, 6)
+        diff = round(b - a, 6)
+        tol = round(ctx.rounding_wan(t) + before_ctx.rounding_wan(pt), 9)   # each year's cell, rounded as it prints it
         st = status(diff, tol)
         pages = ctx.cell_pages([(t, row, col)])
         ppages = sorted({int(p) for p in ctx.prior.facts.loc[(ctx.prior.facts["table"] == pt) & (ctx.prior.facts["row"] == prow), "page"]})
-        out.append(Finding(rule.id, st, [t, "prior"], f"{ctx.d.source} {t} {row} {a:.2f} (p{','.join(map(str, pages))}) vs "
-                           f"{ctx.prior.source} {pt} {prow} {b:.2f} (p{','.join(map(str, ppages))})",
+        out.append(Finding(rule.id, st, [t, "prior"], f"{ctx.d.source} {t} {row} {_amount(a)} (p{','.join(map(str, pages))}) vs "
+                           f"{ctx.prior.source} {pt} {prow} {_amount(b)} (p{','.join(map(str, ppages))})",
                            row=row, col=col, expected=b, actual=a, diff=diff, tolerance=tol, pages=pages))
     return out or [Finding(rule.id, "not_applicable", ["prior"], f"{rule.says}: no balance printed in either year")]
 
@@ -112,7 +132,8 @@ def stated_prior(ctx: Context, rule: "Rule") -> list[Finding]:
             continue
         before, (t, row, col) = cells[0]
         diff = round(before - c.prior, 2)
-        tol = round(amount_tolerance(2) + ctx.rounding(t) * ctx.wan, 6)   # stated amount, stated change and the prior cell, each rounded
+        # stated amount, stated change and the prior cell (rounded as last year prints it), each rounded
+        tol = round(amount_tolerance(2) + ctx.prior_context.rounding_wan(t), 9)
         said = f"{c.item}: {ctx.d.source} p{c.page} implies {c.prior:.2f} for {ctx.d.year - 1 if ctx.d.year else '上年'}"
         out.append(Finding(rule.id, status(diff, tol), ["narrative", "prior"], f"{said}; {ctx.prior.source} prints {before:.2f} ({t} {row} {col})",
                            row=c.key, col=f"{t}:{row}:{col}", expected=before, actual=c.prior, diff=diff, tolerance=tol, pages=[c.page]))

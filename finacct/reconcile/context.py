@@ -75,6 +75,10 @@ class Context:
         whole = printed == "元" and all(float(v).is_integer() for (t, _, _), (v, _, _) in self.cells.items() if t == table)
         return (0.5 if whole else 0.005) * factor
 
+    def rounding_wan(self, table: str) -> float:
+        """`rounding` in 万元, the unit checks across documents compare in (0.005 元 is 0.0000005)."""
+        return self.rounding(table) * self.wan
+
     def tolerance(self, cells: list[Cell]) -> float:
         """Largest gap the rounding of these printed cells can explain (at least two cells')."""
         units = sorted((self.rounding(c[0]) for c in cells), reverse=True) or [self.rounding("")]
@@ -131,12 +135,22 @@ class Context:
 
     @cached_property
     def budget_lines(self) -> Budget | None:
-        """The budget document's 年初预算 (b05 lines, b09 三公) in this document's unit; None
-        without one or when it cannot serve (another year, not a budget)."""
+        """The budget document's 年初预算 (b05 lines, b09 三公) in 万元, as the narrative's claims
+        it is measured with; None without one or when it cannot serve (another year, not a budget)."""
         try:
-            return from_document(self.d, self.budget) if self.budget is not None else None
+            return from_document(self.d, self.budget).scaled(self.wan) if self.budget is not None else None
         except ValueError:
             return None
+
+    @cached_property
+    def budget_context(self) -> "Context | None":
+        """The budget document's own cells and rounding (in its unit), for the checks across documents."""
+        return Context(self.budget) if self.budget is not None else None
+
+    @cached_property
+    def prior_context(self) -> "Context | None":
+        """Last year's document's own cells and rounding (in its unit), for the checks across years."""
+        return Context(self.prior) if self.prior is not None else None
 
     @property
     def lines(self) -> list[tuple[int, str]]:
