@@ -594,7 +594,7 @@ def run(folder: str | Path, root: str | Path = "reports", workers: int | None = 
             dept, year, _ = peeked.get(path) or ("", None, "")
             job = Job(str(path.resolve()), str(root.resolve()), prior=found.get("prior", ""), budget=found.get("budget", ""),
                       dir=str(folders[path]), department=dept, year=year or 0, engine=ENGINE)
-            fps[job.source] = fp = fingerprint(job, hashes)
+            fps[job.source] = job.fingerprint = fp = fingerprint(job, hashes)
             existing = None if force else up_to_date(job, job.dir, fp)
             failed = "" if force else _known_failure(state, job.source, fp, timeout, memory_mb)
             if existing is not None:

@@ -42,6 +42,7 @@ class Job:
     dir: str = ""                  # the report folder, decided by the batch before any job runs; "" = from the document
     department: str = ""           # what the batch peeked (the report notes a document that says otherwise)
     year: int = 0
+    fingerprint: dict[str, str] = field(default_factory=dict)   # the batch's, from the hashes it made: not hashed again
 
 
 @dataclass
@@ -128,7 +129,7 @@ def build(job: Job) -> Result:
         t = time.perf_counter()
         export(nb, tmp / "report.html", root / STATIC, at=final, title=f"{doc['department']} {doc['year']}")
         seconds["html_export"] = time.perf_counter() - t
-        manifest = {**fingerprint(job), "source": source, "department": doc["department"], "year": doc["year"],
+        manifest = {**(job.fingerprint or fingerprint(job)), "source": source, "department": doc["department"], "year": doc["year"],
                     "report": "report.html", "figures": doc["figures"], "finished": time.strftime("%Y-%m-%dT%H:%M:%S")}
         (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
         replace_dir(tmp, final)

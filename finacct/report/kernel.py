@@ -68,7 +68,7 @@ class Warm:
     def start(cls, kernel_name: str, cwd: str | None, setup: str = "") -> bool:
         """Launch the kernel unless one of that name is running, and send it `setup` (kept for
         the kernels started after it) without waiting for it. Whether a kernel was launched."""
-        cls.setup = cls.setup or setup   # the first caller's (a batch worker's, which adds PR_SET_PDEATHSIG) stays
+        cls.setup = setup or cls.setup   # ready() starts a kernel that died with the set-up it was given
         if cls.km is not None and (cls.name != kernel_name or not cls.km.is_alive()):
             cls.shutdown()
         if cls.km is not None:
