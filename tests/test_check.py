@@ -539,3 +539,14 @@ def test_a_budgets_stated_budget_is_its_amount_for_every_reader() -> None:
     assert [cell for _, cell in item_cells(d, "sangong")] == [("b09", "budget", "total")]
     said = check(d).query("rule == 'narrative.amount'")
     assert "“三公”经费 47.91 vs b09 budget total 47.91" in " ".join(said[said["status"] == "ok"]["message"])
+
+
+def test_a_document_printed_in_yuan_meets_the_same_narrative_verdicts() -> None:
+    """Its 情况说明 speaks in 万元 whatever its tables print: every narrative check (amounts, changes,
+    shares, the implied prior year, the listed items…) gives the same verdict on the sample as on
+    the same sample printed in 元."""
+    d = load(SAMPLE)
+    verdicts = [check(x).query("rule.str.startswith('narrative.')")[["rule", "row", "status"]].reset_index(drop=True)
+                for x in (d, _in_yuan(d))]
+    assert len(verdicts[0]) > 50 and "narrative.prior_year" in set(verdicts[0]["rule"])
+    assert verdicts[1].equals(verdicts[0])

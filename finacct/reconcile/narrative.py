@@ -442,10 +442,10 @@ def prior_year(ctx: Context, rule: "Rule") -> list[Finding]:
     total, spent = _claim(ctx, "fiscal_grand_total", "prior"), _claim(ctx, "gb_expenditure", "prior")
     if total is None or spent is None or ctx.status("t04") not in ("present", "declared_empty"):
         return [Finding(rule.id, "insufficient_data", ["narrative", "t04"], "the narrative implies no prior-year 财政拨款 totals to compare")]
-    opening = ctx.value(("t04", "inc.carryover_begin", "amount")) or 0.0
+    opening = (ctx.value(("t04", "inc.carryover_begin", "amount")) or 0.0) * ctx.wan   # in 万元, as the claims
     need = round(spent.prior + opening, 2)
     cells = [("t04", "inc.carryover_begin", "amount")]
-    tol = amount_tolerance(4)
+    tol = round(amount_tolerance(3) + ctx.rounding_wan("t04"), 6)   # two stated figures, the sum, and the cell
     ok = total.prior + tol >= need
     return [Finding(rule.id, "ok" if ok else "error", ["narrative", "t04"],
                     f"prior-year 财政拨款收入支出总计 implied {total.prior:.2f} {'≥' if ok else '<'} prior 一般公共预算财政拨款支出 "
