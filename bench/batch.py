@@ -1,9 +1,10 @@
 """Reports per minute over a folder of 40 documents with 1 and 2 workers, the cost of one
-report split into kernel start, notebook execution and HTML export, the reports' sizes, and
+report split into the worker's warm-up, notebook execution and HTML export, the reports' sizes, and
 the Dask executor's overhead over the local one (both with 2 workers, same folder, same run).
 Times are also given as ratios to a process that only imports pandas, timed in the same run,
-so runs on different machines compare; CPU seconds (the batch, its workers and their kernels)
-beside wall seconds, as a machine busy with other work stretches wall time only.
+so runs on different machines compare; CPU seconds (the batch and its workers) beside wall
+seconds, as a machine busy with other work stretches wall time only; and what two processes
+get from this machine in the same run (a shared host's two cores may not give 2x).
 
     python bench/batch.py [N] [--no-dask]   (default 40 copies of the embedded sample and corpus PDFs)
 
@@ -79,7 +80,7 @@ def main() -> None:
     walls = {}
     for workers in (1, 2):
         out = Path(tempfile.mkdtemp(prefix="finacct-bench-out-"))
-        with Stopwatch(cpu_with_children) as took:   # the batch, its workers and their kernels
+        with Stopwatch(cpu_with_children) as took:   # the batch and its workers
             results = batch.run(docs, out, workers=workers, progress=False, store=False)
         walls[workers], cpu = took.wall, took.cpu
         ok = [r for r in results if r["status"] == "ok"]

@@ -32,7 +32,7 @@ def best(fn: Callable[[], object], runs: int = 5, clock: Callable[[], float] = t
 
 
 def cpu_with_children() -> float:
-    """CPU seconds of this process and of the children it waited for (workers, with their kernels)."""
+    """CPU seconds of this process and of the children it waited for (workers, and theirs)."""
     return sum(r.ru_utime + r.ru_stime for r in map(resource.getrusage, (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)))
 
 

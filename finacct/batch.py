@@ -1,9 +1,10 @@
 """finacct batch DIR: a report for every disclosure under DIR (PDFs, text dumps, xlsx).
 
 Jobs run on an executor: ``local`` (default) keeps one worker process per core, each with
-the report's imports warm and building in its own IPython shell, under a per-document time limit and a memory limit (a document that
-hangs or explodes kills its worker, which is replaced; the batch goes on); ``dask`` runs the
-same job function on a Dask distributed cluster. A rerun skips documents whose inputs and
+the report's imports warm and building in its own IPython shell, under a per-document time
+limit and a memory limit (a document that hangs or explodes kills its worker, which is
+replaced; the batch goes on); ``dask`` runs the same job function on a Dask distributed
+cluster. A rerun skips documents whose inputs and
 finacct version are unchanged. The index page and the DuckDB store are refreshed at the end."""
 from __future__ import annotations
 
@@ -139,8 +140,9 @@ class _Slot:
 
 class LocalPool:
     """Persistent worker processes on this machine, each with the memory limit and (for
-    builds) the report's imports warm; each document's deadline starts when a started worker takes it,
-    so --timeout counts the document's own work. Peeks run here too, under the same limits."""
+    builds) the report's imports warm; each document's deadline starts when a started worker
+    takes it, so --timeout counts the document's own work (the only limit on it: no cell has
+    one of its own). Peeks run here too, under the same limits."""
 
     def __init__(self, workers: int, timeout: float, memory_mb: int) -> None:
         self.workers, self.timeout, self.memory_mb = workers, timeout, memory_mb
@@ -210,7 +212,7 @@ class LocalPool:
                 item = _WARM if slot.level < level else pending.pop(0)
                 slot.conn.send({"warm": level} if item is _WARM else message(item))
                 busy[i] = (item, time.monotonic())
-            first = min((due(*b) for b in busy.values()), default=0.0)
+            first = min((due(*b) for b in busy.values()), default=time.monotonic() + 0.5)
             ready = wait([self.slots[i].conn for i in busy], timeout=min(0.5, max(0.0, first - time.monotonic())))   # woken at a deadline
             for i in list(busy):
                 slot = self.slots[i]
@@ -220,7 +222,7 @@ class LocalPool:
                         reply = slot.conn.recv()
                     except (EOFError, OSError):
                         slot.proc.join(1)
-                        why = f"worker died (exit {slot.proc.exitcode}); memory limit {self.memory_mb} MB exceeded?"
+                        why = self._died(slot.proc)
                     else:
                         del busy[i]
                         if item is not _WARM:
@@ -237,7 +239,7 @@ class LocalPool:
                 elif time.monotonic() > due(item, started):
                     why = f"worker did not start within {START_TIMEOUT:g} s" if item is _WARM else f"timed out after {limit:g} s"
                 elif not slot.proc.is_alive():
-                    why = f"worker died (exit {slot.proc.exitcode})"
+                    why = self._died(slot.proc)
                 else:
                     continue
                 del busy[i]
@@ -246,6 +248,20 @@ class LocalPool:
                     broken = self._start_failed(broken, f"worker could not start ({why})", pending, failed)
                 else:
                     failed(item, why)
+
+    def _died(self, proc: mp.Process) -> str:
+        """Why a worker is gone, as its exit tells: a signal a failed allocation brings (SIGKILL
+        from the kernel's OOM killer, SIGSEGV or SIGABRT from a library) hints at the memory limit;
+        a notebook that exited the process is said as such."""
+        code = proc.exitcode
+        if code is None or code >= 0:
+            return f"worker exited (code {code})"
+        try:
+            sig = signal.Signals(-code)
+        except ValueError:
+            return f"worker died (signal {-code})"
+        hint = self.memory_mb and sig in (signal.SIGKILL, signal.SIGSEGV, signal.SIGABRT)
+        return f"worker died ({sig.name})" + (f"; memory limit {self.memory_mb} MB exceeded?" if hint else "")
 
     def _replace(self, i: int) -> None:
         self._kill(self.slots[i].proc)

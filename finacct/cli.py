@@ -127,7 +127,7 @@ def parser() -> argparse.ArgumentParser:
     bt.add_argument("--workers", type=int, help="parallel workers (without it: one per core)")
     bt.add_argument("--executor", choices=("local", "dask"), default="local", help="local: worker processes on this machine; dask: a Dask cluster")
     bt.add_argument("--scheduler", help="Dask scheduler address (tcp://host:8786); without it a local cluster is started")
-    bt.add_argument("--timeout", type=float, default=300, help="seconds one document may take")
+    bt.add_argument("--timeout", type=float, default=300, help="seconds one document may take, its whole report (no cell has a limit of its own)")
     bt.add_argument("--memory-mb", type=int, default=4096,
                     help="data-segment limit of one worker, MB (at least 1536: a normal report needs about 1 GB)")
     bt.add_argument("--force", action="store_true", help="rebuild reports whose inputs did not change")

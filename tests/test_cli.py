@@ -30,7 +30,7 @@ def test_every_argument_has_help_and_help_shows_defaults() -> None:
     out = run_cli("batch", "--help")
     assert out.returncode == 0
     text = " ".join(out.stdout.split())
-    assert "seconds one document may take (default: 300)" in text
+    assert "seconds one document may take, its whole report (no cell has a limit of its own) (default: 300)" in text
     assert "(default: 4096)" in text and "(default: reports)" in text and "(default: local)" in text
     assert "(default: None)" not in text and "(default: False)" not in text
     check = " ".join(run_cli("check", "--help").stdout.split())

@@ -3,6 +3,7 @@ offline HTML in headless Chromium, limits, injection, the store and the explorer
 from __future__ import annotations
 
 import ast
+import contextlib
 import json
 import os
 import shutil
@@ -137,7 +138,25 @@ def test_workers_warm_up_early_and_are_not_waited_for_when_unneeded() -> None:
         assert pool.slots[0].warming and not worker.children(recursive=True)
         t = time.monotonic()
     assert time.monotonic() - t < 2
-    assert not worker.is_running() or worker.status() == psutil.STATUS_ZOMBIE
+    with contextlib.suppress(psutil.NoSuchProcess):   # reaped already
+        assert worker.status() == psutil.STATUS_ZOMBIE   # dead, not yet reaped
+
+
+def test_a_dead_worker_is_said_as_its_exit_tells() -> None:
+    """Killed by a signal a failed allocation brings: the memory limit is named as the likely
+    cause; a process that exited (a notebook calling os._exit) is said so, with its code."""
+    import multiprocessing as mp
+    import time
+    ctx = mp.get_context("spawn")
+    exited, killed = ctx.Process(target=os._exit, args=(3,)), ctx.Process(target=time.sleep, args=(60,))
+    for p in (exited, killed):
+        p.start()
+    exited.join(30)
+    killed.kill()
+    killed.join(30)
+    pool = batch.LocalPool(1, 60, 1536)
+    assert pool._died(exited) == "worker exited (code 3)"
+    assert pool._died(killed) == "worker died (SIGKILL); memory limit 1536 MB exceeded?"
 
 
 def test_rerun_skips_unchanged_documents(batch_run) -> None:

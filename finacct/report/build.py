@@ -3,8 +3,9 @@ and write reports/<department>/<year>/ (report.ipynb, report.html, the data file
 manifest) atomically. The unit of work of `finacct report` and of every batch worker.
 
 The document is read once, in the notebook: what the folder is named after comes from the
-batch's peek (Job.dir) or from what the notebook wrote (its manifest.json). papermill and
-nbconvert are imported only once the kernel is starting, so the two overlap."""
+batch's peek (Job.dir) or from what the notebook wrote (its manifest.json). In `finacct
+report`, papermill and nbconvert are imported only once the kernel is starting, so the two
+overlap; a batch worker builds in its own shell, warmed up once (warm())."""
 from __future__ import annotations
 
 import gc
@@ -144,10 +145,10 @@ def _inside(folder: Path, root: Path) -> None:
 
 def _execute(job: Job, source: str, tmp: Path) -> tuple[Any, dict[str, float]]:
     """The executed notebook, saved once as tmp/report.ipynb (on failure too, by papermill),
-    and the seconds of kernel start and execution."""
+    and the seconds of execution (and of kernel start, in a kernel)."""
     import papermill as pm
 
-    from finacct.report import engine  # noqa: F401  (registers the finacct-warm engine)
+    from finacct.report import engine  # noqa: F401  (registers the engines)
     t = time.perf_counter()
     params = {"source": source, "department": job.department, "year": job.year,
               "prior_source": str(Path(job.prior).resolve()) if job.prior else "",

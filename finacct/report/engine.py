@@ -6,14 +6,15 @@ kernel per notebook) stays available."""
 from __future__ import annotations
 
 import contextlib
+from typing import Any
 
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import Engine, NBClientEngine, papermill_engines
 from papermill.log import logger
 from papermill.utils import merge_kwargs, remove_args
 
-from finacct.report.kernel import Warm, clear
-from finacct.report.shell import LANGUAGE_INFO, shell
+from finacct.report.kernel import Warm
+from finacct.report.reset import clear
 
 
 class WarmKernelEngine(NBClientEngine):
@@ -33,10 +34,12 @@ class InProcessEngine(Engine):
     """Cells run one after another in this process, in the notebook's folder (`cwd`), as
     nbclient runs them: empty cells and cells tagged skip-execution skipped, the first error
     stops the notebook (papermill then raises it) unless the cell is tagged raises-exception.
-    No per-cell timeout: the caller's deadline is the process's."""
+    No per-cell timeout (execution_timeout is not applied): the caller's deadline is the
+    process's, as a batch's --timeout is its worker's."""
 
     @classmethod
-    def execute_managed_notebook(cls, nb_man, kernel_name, cwd=None, **kwargs):
+    def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, cwd: str | None = None, **kwargs: Any) -> Any:
+        from finacct.report.shell import LANGUAGE_INFO, shell  # IPython's shell: only for this engine
         sh = shell()
         clear(sh)
         nb_man.nb.metadata["language_info"] = dict(LANGUAGE_INFO)

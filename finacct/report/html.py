@@ -153,7 +153,7 @@ def _exporter() -> HTMLExporter:
 def prepare() -> None:
     """What a process's first report would otherwise wait for: the exporter with its templates
     compiled (by exporting an empty notebook) and the Vega bundle read. A batch worker does it
-    while its kernel starts."""
+    as it warms up."""
     _exporter().from_notebook_node(nbformat.v4.new_notebook())
     vega_bundle()
 

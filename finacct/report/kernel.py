@@ -1,40 +1,24 @@
-"""One warm Jupyter kernel per process, started as early as it can be: the kernel imports
-pandas and altair (its set-up code, sent without waiting) while this process imports papermill
-and nbconvert, two cores at one time. The papermill engine (engine.py) runs each notebook in
-it from a cleared namespace. Only jupyter_client is imported here, so a builder can start its
+"""One warm Jupyter kernel per process (`finacct report`'s), started as early as it can be:
+the kernel imports pandas and altair (its set-up code, sent without waiting) while this
+process imports papermill and nbconvert, two cores at one time. The papermill engine
+(engine.py) runs each notebook in it from a cleared namespace (reset.py). Only jupyter_client is imported here, so a builder can start its
 kernel before anything heavy."""
 from __future__ import annotations
 
 import atexit
 import contextlib
 import queue
-import sys
 import time
 from typing import Any
 
 import zmq
 from jupyter_client.manager import KernelManager
 
-RESET = "__import__('finacct.report.kernel', fromlist=['clear']).clear(get_ipython())"   # binds no name
+RESET = "__import__('finacct.report.reset', fromlist=['clear']).clear(get_ipython())"   # binds no name
 QUIET = ["--IPKernelApp.log_level=ERROR"]
 # No input history: a report's code is the notebook's, and IPython would otherwise write every
 # cell of every report into the user's history database, a disk write per reset.
 NO_HISTORY = ["--HistoryManager.enabled=False"]
-
-
-def clear(shell: Any) -> None:
-    """Run between notebooks in the process they run in: the inputs IPython keeps in memory
-    forgotten (with no history database nothing else would ever empty them: every report's
-    cells, for the process's life), which warnings were shown forgotten (Python shows a warning
-    once per place: the next notebook would not show one the last one did), then the namespace
-    cleared."""
-    for module in list(sys.modules.values()):
-        getattr(module, "__dict__", {}).get("__warningregistry__", {}).clear()
-    history = shell.history_manager
-    del history.input_hist_parsed[1:], history.input_hist_raw[1:]
-    history.db_input_cache.clear()
-    history.db_output_cache.clear()
-    shell.reset(new_session=False, aggressive=False)
 
 
 def new_kernel(kernel_name: str) -> tuple[KernelManager, list[str]]:
@@ -65,14 +49,14 @@ class Warm:
     started_seconds = 0.0      # kernel start-up the last ready() waited for (0 when the kernel was warm)
 
     @classmethod
-    def start(cls, kernel_name: str, cwd: str | None, setup: str = "") -> bool:
+    def start(cls, kernel_name: str, cwd: str | None, setup: str = "") -> None:
         """Launch the kernel unless one of that name is running, and send it `setup` (kept for
-        the kernels started after it) without waiting for it. Whether a kernel was launched."""
+        the kernels started after it) without waiting for it."""
         cls.setup = setup or cls.setup   # ready() starts a kernel that died with the set-up it was given
         if cls.km is not None and (cls.name != kernel_name or not cls.km.is_alive()):
             cls.shutdown()
         if cls.km is not None:
-            return False
+            return
         t = time.perf_counter()
         km, extra = new_kernel(kernel_name)
         km.start_kernel(cwd=cwd, extra_arguments=[*NO_HISTORY, *extra])
@@ -82,7 +66,6 @@ class Warm:
         cls.km, cls.kc, cls.name, cls.fresh = km, kc, kernel_name, True
         cls.pending = kc.execute(cls.setup, silent=True, store_history=False) if cls.setup else ""
         cls.start_seconds = time.perf_counter() - t
-        return True
 
     @classmethod
     def ready(cls, kernel_name: str, cwd: str | None, timeout: float = 180) -> tuple[KernelManager, Any]:

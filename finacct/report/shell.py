@@ -6,16 +6,18 @@ serialised twice and I/O threads competing with the other worker for the cores."
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import io
-import json
+import os
 import sys
+import tempfile
 from collections.abc import Iterator
 from typing import Any
 
 from IPython.core.displayhook import DisplayHook
 from IPython.core.displaypub import DisplayPublisher
 from IPython.core.interactiveshell import InteractiveShell
-from jupyter_client.jsonutil import json_default
+from jupyter_client.session import json_packer, json_unpacker
 from nbformat import NotebookNode
 from nbformat.v4 import new_output
 from traitlets.config import Config
@@ -27,9 +29,9 @@ LANGUAGE_INFO = {"name": "python", "version": ".".join(map(str, sys.version_info
 
 
 def _json(value: Any) -> Any:
-    """The value as it would arrive from a kernel: through JSON, with jupyter_client's
-    conversions (bytes as base64, dates as ISO text)."""
-    return json.loads(json.dumps(value, default=json_default))
+    """The value as it would arrive from a kernel: packed and unpacked as jupyter_client's
+    session does (bytes as base64, dates as ISO text, NaN as a string: valid JSON)."""
+    return json_unpacker(json_packer(value))
 
 
 class Outputs:
@@ -64,8 +66,10 @@ class _Stream(io.TextIOBase):
         return True
 
     def write(self, text: str) -> int:
-        if text:
-            self.shell.outputs.stream(self.name, text)
+        if not isinstance(text, str):
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        if text:   # a lone surrogate (undecodable bytes read as text) as the kernel shows it, not a notebook that cannot be saved
+            self.shell.outputs.stream(self.name, text.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
         return len(text)
 
 
@@ -96,11 +100,15 @@ class _Publisher(DisplayPublisher):
 
 
 class CellShell(InteractiveShell):
-    """The shell the cells run in: no input history kept on disk, outputs to `outputs`."""
+    """The shell the cells run in: no input history kept on disk, outputs to `outputs` (a new
+    one for each cell; what is shown outside a cell goes nowhere)."""
 
     displayhook_class = _Hook
     display_pub_class = _Publisher
-    outputs = Outputs()
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.outputs = Outputs()
+        super().__init__(**kwargs)
 
     def _showtraceback(self, etype: type, evalue: BaseException, stb: list[str]) -> None:
         self.outputs.add("error", ename=etype.__name__, evalue=str(evalue), traceback=stb)
@@ -108,20 +116,27 @@ class CellShell(InteractiveShell):
     def enable_gui(self, gui: str | None = None) -> None:
         pass
 
+    def ask_exit(self) -> None:
+        """exit() in a cell: the notebook fails there, as a kernel that exits fails it."""
+        raise SystemExit("the notebook called exit()")
+
     def init_sys_modules(self) -> None:
         """Leave sys.modules['__main__'] alone, as IPython's embedded shell does: the process's
         own main module is what multiprocessing's spawn hands to the processes it starts."""
 
     @contextlib.contextmanager
     def capturing(self) -> Iterator[Outputs]:
-        """Run code with its outputs going to a new Outputs."""
+        """Run code with its outputs going to a new Outputs: sys.stdout and sys.stderr, and what
+        C code writes to file descriptors 1 and 2 (after the cell's own, as a kernel sends it)."""
         self.outputs = out = Outputs()
         saved = sys.stdout, sys.stderr
         sys.stdout, sys.stderr = _Stream(self, "stdout"), _Stream(self, "stderr")
         try:
-            yield out
+            with _descriptors(out):
+                yield out
         finally:
             sys.stdout, sys.stderr = saved
+            self.outputs = Outputs()
 
     def run(self, source: str) -> tuple[list[NotebookNode], int, bool]:
         """Run one cell: its outputs, its execution count and whether it raised."""
@@ -131,10 +146,41 @@ class CellShell(InteractiveShell):
         return out.items, count, not result.success
 
 
+@contextlib.contextmanager
+def _descriptors(out: Outputs) -> Iterator[None]:
+    """File descriptors 1 and 2 into temporary files for the block, their text then added to
+    `out` as stream output: a library's C code writing there lands in the report, not in the
+    middle of the batch's progress bar."""
+    for stream in (sys.__stdout__, sys.__stderr__):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    saved = [os.dup(fd) for fd in (1, 2)]
+    with tempfile.TemporaryFile() as stdout, tempfile.TemporaryFile() as stderr:
+        files = (stdout, stderr)
+        try:
+            for fd, file in enumerate(files, 1):
+                os.dup2(file.fileno(), fd)
+            yield
+        finally:
+            with contextlib.suppress(Exception):
+                ctypes.CDLL(None).fflush(None)   # C stdio's buffered text, before the descriptors go back
+            for fd, old in enumerate(saved, 1):
+                os.dup2(old, fd)
+                os.close(old)
+            for name, file in zip(("stdout", "stderr"), files):
+                file.seek(0)
+                if text := file.read().decode("utf-8", "replace"):
+                    out.stream(name, text)
+
+
 def shell() -> CellShell:
-    """The process's shell, made on first use."""
+    """The process's shell, made on first use, set up as ipykernel sets up a kernel where it
+    shows: matplotlib's inline backend, pandas' notebook display width."""
     if not CellShell.initialized():
         config = Config()
         config.HistoryManager.enabled = False   # each report's cells would be written to the user's history database
+        os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+        import pandas  # takes a process without a kernel for a terminal: tables shown 0 columns wide
+        pandas.set_option("display.max_columns", 20)
         CellShell.instance(config=config)
     return CellShell.instance()
