@@ -24,7 +24,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import pdfplumber
 import pypdfium2 as pdfium
 from timing import alternately, ratio  # bench/timing.py: this script's folder is on sys.path
 
@@ -54,6 +53,7 @@ def floor(path: Path) -> None:
 
 
 def pdfplumber_tables(path: Path) -> None:
+    import pdfplumber  # the bench extra: --no-pdfplumber runs without it
     with pdfplumber.open(path) as pdf:
         for page in pdf.pages:
             page.extract_tables()

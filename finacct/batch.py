@@ -250,18 +250,17 @@ class LocalPool:
                     failed(item, why)
 
     def _died(self, proc: mp.Process) -> str:
-        """Why a worker is gone, as its exit tells: a signal a failed allocation brings (SIGKILL
-        from the kernel's OOM killer, SIGSEGV or SIGABRT from a library) hints at the memory limit;
-        a notebook that exited the process is said as such."""
+        """Why a worker is gone, as its exit tells. What a failed allocation brings hints at the
+        memory limit: SIGKILL (the kernel's OOM killer), SIGSEGV or SIGABRT (a library), exit
+        code 1 (Python's, for a MemoryError nothing caught); another code (a notebook calling
+        os._exit) or signal is only said."""
         code = proc.exitcode
-        if code is None or code >= 0:
-            return f"worker exited (code {code})"
         try:
-            sig = signal.Signals(-code)
+            what = f"exit code {code}" if code is None or code >= 0 else signal.Signals(-code).name
         except ValueError:
-            return f"worker died (signal {-code})"
-        hint = self.memory_mb and sig in (signal.SIGKILL, signal.SIGSEGV, signal.SIGABRT)
-        return f"worker died ({sig.name})" + (f"; memory limit {self.memory_mb} MB exceeded?" if hint else "")
+            what = f"signal {-code}"
+        hint = self.memory_mb and what in ("exit code 1", "SIGKILL", "SIGSEGV", "SIGABRT")
+        return f"worker died ({what})" + (f"; memory limit {self.memory_mb} MB exceeded?" if hint else "")
 
     def _replace(self, i: int) -> None:
         self._kill(self.slots[i].proc)

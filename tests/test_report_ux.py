@@ -218,7 +218,7 @@ def test_index_gives_failure_reasons_in_chinese(corpus_batch: Path) -> None:
     assert ">UnreadableError" not in failed and "truncated" in failed     # the English original only in the tooltip
     assert index.reason_zh("timed out after 300 s") == "处理超时（超过 300 秒）"
     assert "内存" in index.reason_zh("worker died (SIGKILL); memory limit 4096 MB exceeded?")
-    assert index.reason_zh("worker exited (code 3)") == "处理进程意外退出（退出码 3）"
+    assert index.reason_zh("worker died (exit code 3)") == "处理进程意外退出"
     assert index.reason_zh("UnreadableError: x.pdf: the PDF is encrypted (password protected)") == "PDF 已加密（有密码保护）"
     assert "OCR" in index.reason_zh("UnreadableError: x.pdf: no text layer (3 characters on 9 pages): a scanned PDF, OCR is needed first")
     assert index.reason_zh("UnreadableError: /a/b.pdf: no such file") == "文件不存在"

@@ -144,7 +144,7 @@ def test_workers_warm_up_early_and_are_not_waited_for_when_unneeded() -> None:
 
 def test_a_dead_worker_is_said_as_its_exit_tells() -> None:
     """Killed by a signal a failed allocation brings: the memory limit is named as the likely
-    cause; a process that exited (a notebook calling os._exit) is said so, with its code."""
+    cause; a process that exited with a code of its own (a notebook calling os._exit) is only said."""
     import multiprocessing as mp
     import time
     ctx = mp.get_context("spawn")
@@ -155,7 +155,7 @@ def test_a_dead_worker_is_said_as_its_exit_tells() -> None:
     killed.kill()
     killed.join(30)
     pool = batch.LocalPool(1, 60, 1536)
-    assert pool._died(exited) == "worker exited (code 3)"
+    assert pool._died(exited) == "worker died (exit code 3)"
     assert pool._died(killed) == "worker died (SIGKILL); memory limit 1536 MB exceeded?"
 
 

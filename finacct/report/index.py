@@ -29,7 +29,6 @@ REASONS = (
     (r"memory limit (\d+) MB", r"处理进程退出，可能超出内存上限（\1 MB）"),
     (r"MemoryError|Cannot allocate memory", "内存不足"),
     (r"worker died", "处理进程意外退出"),
-    (r"worker exited \(code (-?\d+)\)", r"处理进程意外退出（退出码 \1）"),
     (r"no such file|FileNotFoundError|No such file", "文件不存在"),
     (r"is a folder", "是文件夹，不是文件"),
     (r"the file is empty|\bempty\b", "文件为空"),
