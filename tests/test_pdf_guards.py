@@ -90,14 +90,23 @@ def test_a_form_count_that_does_not_look_in_the_page_serves_every_page(tmp_path:
     assert counts == [3, 3, 3] and len(memo) == 2    # A and its leaf, counted once for the three pages
 
 
-def test_a_form_without_resources_of_its_own_is_counted_for_each_drawer(tmp_path: Path) -> None:
-    """F (an empty resources dictionary) draws /G, which A names a leaf and B a form drawing
-    itself (as does the page): F is counted apart where each draws it."""
-    doc = pikepdf.new()
-    f = _form(doc, b"/G Do", Dictionary())
-    bomb = _self_drawing(doc)
-    a = _form(doc, b"/F Do", Dictionary(XObject=Dictionary(F=f, G=_form(doc, b"0 0 1 1 re f"))))
-    b = _form(doc, b"/F Do", Dictionary(XObject=Dictionary(F=f, G=bomb)))
-    path = _save(doc, tmp_path / "drawers.pdf", (b"/A Do /B Do", Dictionary(A=a, B=b, G=bomb)))
-    with pytest.raises(UnreadableError, match="page 1 draws form XObjects within each other"):
-        guard.check_forms(path)
+def test_a_form_with_empty_resources_draws_from_the_page_not_from_its_drawer(tmp_path: Path) -> None:
+    """A (resources: an empty dictionary) draws /X; PDFium takes the empty dictionary as A's own,
+    finds no XObject there and looks in the page's, where /X fans out ten-fold over six levels
+    (its drawer P names only a leaf /X): refused. With no resources at all, A draws P's leaf."""
+    def fan(doc: pikepdf.Pdf) -> Stream:
+        form = _form(doc, b"0 0 1 1 re f")
+        for _ in range(6):
+            form = _form(doc, b"/Y Do " * 10, Dictionary(XObject=Dictionary(Y=form)))
+        return form
+
+    for empty in (True, False):
+        doc = pikepdf.new()
+        a = _form(doc, b"/X Do", Dictionary() if empty else None)
+        p = _form(doc, b"/A Do", Dictionary(XObject=Dictionary(A=a, X=_form(doc, b"0 0 1 1 re f"))))
+        path = _save(doc, tmp_path / f"empty-{empty}.pdf", (b"/P Do", Dictionary(P=p, X=fan(doc))))
+        if empty:
+            with pytest.raises(UnreadableError, match="page 1 draws form XObjects within each other"):
+                guard.check_forms(path)
+        else:
+            guard.check_forms(path)

@@ -288,9 +288,9 @@ class _File:
     def forms(self, content: Any, xobjects: dict | None, depth: int, memo: dict, page: dict | None) -> tuple[int, bool]:
         """Form parses PDFium makes loading `content` whose names it looks up in `xobjects`: each
         form once per drawing, with everything it draws itself, to FORM_DEPTH levels; the content
-        is decoded only if `xobjects` names a form. A form draws from its own resources, or from
-        those of what draws it if it has none; when its own name no XObject, from the page's
-        (`page`), as PDFium looks there. Also whether the count looked in the page's: `memo`
+        is decoded only if `xobjects` names a form. A form draws from its own resources (an empty
+        dictionary too), or from those of what draws it if it has none; when its own name no
+        XObject, from the page's (`page`), as PDFium looks there. Also whether the count looked in the page's: `memo`
         holds a form's count for its XObjects and depth, and for the page only if it did
         (objects keyed by id: every object read stays in the cache while the file is checked)."""
         if depth >= FORM_DEPTH or not xobjects or all(self.form(v) is None for v in xobjects.values()):
@@ -301,7 +301,7 @@ class _File:
             if form is None:
                 continue
             own = xobjects
-            if form.get("Resources"):
+            if isinstance(self.get(form.get("Resources")), dict):   # its own, even empty: PDFium's CPDF_Form
                 own = self.xobjects(form["Resources"])
                 if own is None:
                     own, paged = page, True
