@@ -4,8 +4,8 @@ Jobs run on an executor: ``local`` (default) keeps one worker process per core, 
 the report's imports warm and building in its own IPython shell, under a per-document time
 limit and a memory limit (a document that hangs or explodes kills its worker, which is
 replaced; the batch goes on); ``dask`` runs the same job function on a Dask distributed
-cluster. A rerun skips documents whose inputs and
-finacct version are unchanged. The index page and the DuckDB store are refreshed at the end."""
+cluster. A rerun skips documents whose inputs and finacct
+(its version and code, build.code_version) are unchanged. The index page and the DuckDB store are refreshed at the end."""
 from __future__ import annotations
 
 import contextlib
@@ -26,9 +26,8 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
-import finacct
 from finacct.report import index
-from finacct.report.build import Job, Result, fingerprint, up_to_date
+from finacct.report.build import Job, Result, code_version, fingerprint, up_to_date
 from finacct.report.paths import discard_partial, report_dir, sha256, write_text_atomic
 
 SUFFIXES = {".pdf", ".txt", ".xlsx"}
@@ -335,9 +334,9 @@ def _probe(sizes: dict[str, int], root: str, token_name: str, token: str, versio
     """On a worker: "" when it sees every document (same size) and the client's reports folder
     (the token file the client wrote there) and can write there, with the same finacct;
     otherwise why not."""
-    import finacct
-    if finacct.__version__ != version:
-        return f"has finacct {finacct.__version__}, this machine {version}"
+    from finacct.report.build import code_version
+    if code_version() != version:
+        return f"has finacct {code_version()}, this machine {version}"
     for path, size in sizes.items():
         if not os.path.isfile(path) or os.path.getsize(path) != size:
             return f"does not see the document {path} as this machine does"
@@ -358,7 +357,6 @@ def _probe(sizes: dict[str, int], root: str, token_name: str, token: str, versio
 def _check_shared(client: Any, jobs: list[Job], wait: float = 60) -> None:
     """Refuse to start unless every connected worker sees the documents and the reports folder
     at the same absolute paths (reports written where the client cannot read them are lost)."""
-    import finacct
     try:
         client.wait_for_workers(1, timeout=wait)
     except Exception as exc:  # noqa: BLE001 - dask raises its own TimeoutError
@@ -368,9 +366,9 @@ def _check_shared(client: Any, jobs: list[Job], wait: float = 60) -> None:
     sizes = {p: os.path.getsize(p) for j in jobs for p in (j.source, j.prior, j.budget) if p}
     (root / token_name).write_text(token, encoding="utf-8")
     try:
-        answers = client.run(_probe, sizes, str(root), token_name, token, finacct.__version__)
+        answers = client.run(_probe, sizes, str(root), token_name, token, code_version())
     except Exception as exc:  # noqa: BLE001 - e.g. finacct missing on a worker: unpickling fails there
-        raise ClusterError(f"a Dask worker cannot run finacct {finacct.__version__} ({type(exc).__name__}: {exc})") from exc
+        raise ClusterError(f"a Dask worker cannot run finacct {code_version()} ({type(exc).__name__}: {exc})") from exc
     finally:
         (root / token_name).unlink(missing_ok=True)
     bad = {addr: why for addr, why in answers.items() if why}
@@ -527,7 +525,7 @@ class Journal:
 
 def read_state(root: Path) -> dict[str, dict[str, Any]]:
     """{"reports": source -> folder, "failures": source -> {fingerprint, reason, limits},
-    "peeks": finacct version -> sha256 -> [department, year, kind]}: the state file with the
+    "peeks": finacct's code_version -> sha256 -> [department, year, kind]}: the state file with the
     journal of an interrupted run replayed on top."""
     raw = _read_json(root / STATE)
     state = {"reports": raw.get("reports", {}), "failures": raw.get("failures", {})} if "reports" in raw else \
@@ -553,11 +551,11 @@ MACHINE_FAULTS = ("No space left on device", "Disk quota exceeded", "Read-only f
 
 def peek_known(pool: LocalPool, paths: list[Path], hashes: dict[str, str], state: dict[str, dict[str, Any]]) -> tuple[Peeked, int]:
     """Department, year and kind of each file: remembered in the state for the same bytes
-    (`hashes`: sha256 by resolved path) and finacct version, else peeked by the pool's workers;
+    (`hashes`: sha256 by resolved path) and finacct code, else peeked by the pool's workers;
     what they peek is remembered (a failed peek is tried again next run). Also how many files
     were new and read well: a run with none most likely has nothing to build."""
-    known = state["peeks"].get(finacct.__version__, {})
-    state["peeks"] = {finacct.__version__: known}   # what older versions peeked is dropped
+    known = state["peeks"].get(code_version(), {})
+    state["peeks"] = {code_version(): known}   # what other code peeked is dropped
     sha = {p: hashes[str(p.resolve())] for p in paths}
     todo = [p for p in paths if sha[p] not in known]
     new = {sha[p]: list(got) for p, got in pool.peek(todo).items() if got} if todo else {}
@@ -613,7 +611,7 @@ def run(folder: str | Path, root: str | Path = "reports", workers: int | None = 
             existing = None if force else up_to_date(job, job.dir, fp)
             failed = "" if force else _known_failure(state, job.source, fp, timeout, memory_mb)
             if existing is not None:
-                results.append(asdict(Result(job.source, "skipped", "inputs and finacct version unchanged", str(existing))))
+                results.append(asdict(Result(job.source, "skipped", "inputs and finacct unchanged", str(existing))))
             elif failed:
                 results.append(asdict(Result(job.source, "failed", f"{failed} (inputs unchanged since; --force retries)")))
             else:

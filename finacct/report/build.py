@@ -9,6 +9,7 @@ overlap; a batch worker builds in its own shell, warmed up once (warm())."""
 from __future__ import annotations
 
 import gc
+import hashlib
 import importlib
 import json
 import os
@@ -56,13 +57,26 @@ class Result:
     manifest: dict[str, Any] = field(default_factory=dict)
 
 
+@cache
+def code_version() -> str:
+    """finacct's version and a digest of its code, templates, lexicons and notebooks: what made
+    a report. A finacct that reads or checks differently (upgraded or edited, its version number
+    bumped or not) gets its reports rebuilt, not skipped as up to date."""
+    root = Path(finacct.__file__).parent
+    files = [p for p in root.rglob("*") if p.suffix in {".py", ".toml", ".csv"} and "__pycache__" not in p.parts]
+    digest = hashlib.sha256()
+    for path in sorted([*files, *NOTEBOOKS.glob("*.ipynb")]):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return f"{finacct.__version__}+{digest.hexdigest()[:12]}"
+
+
 def fingerprint(job: Job, hashes: dict[str, str] | None = None) -> dict[str, str]:
-    """What a report depends on: its inputs' bytes and finacct's version (`hashes`: sha256 by
+    """What a report depends on: its inputs' bytes and finacct's code (`hashes`: sha256 by
     path, for files the caller hashed already)."""
     def digest(path: str) -> str:
         return (hashes or {}).get(path) or sha256(path)
     return {"source_sha256": digest(job.source), "prior_sha256": digest(job.prior),
-            "budget_sha256": digest(job.budget), "finacct_version": finacct.__version__}
+            "budget_sha256": digest(job.budget), "finacct_version": code_version()}
 
 
 def up_to_date(job: Job, known_dir: str | None, fp: dict[str, str] | None = None) -> Path | None:
