@@ -109,6 +109,7 @@ def personnel_public(d: Disclosure) -> alt.Chart:
 
 def budget_execution(d: Disclosure, budget: budget_file.Supplied = None) -> alt.LayerChart:
     """完成率 (决算 / 年初预算) per 项, with the 100% line; budgets from the budget disclosure, a file or the 情况说明."""
+    d = d.in_wan()   # a stated or user's 年初预算 is in 万元, whatever the tables print
     budgets = budget_file.for_disclosure(d, budget).lines
     t = _frame(d, "t05")
     items = t[(t["level"] == "项") & t["row"].isin(budgets)].copy()
@@ -129,7 +130,8 @@ def budget_execution(d: Disclosure, budget: budget_file.Supplied = None) -> alt.
 
 def budget_vs_actual(d: Disclosure, budget: budget_file.Supplied) -> alt.LayerChart:
     """Each 项's 年初预算 and 决算 as two points joined by a line (a dumbbell), the budget's
-    source named under the title: how far each line ran over or under its budget."""
+    source named under the title: how far each line ran over or under its budget (in 万元)."""
+    d = d.in_wan()   # a stated or user's 年初预算 is in 万元, whatever the tables print
     b = budget_file.for_disclosure(d, budget)
     t = _frame(d, "t05")
     items = t[(t["level"] == "项") & t["row"].isin(b.lines)].copy()

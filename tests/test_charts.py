@@ -72,3 +72,17 @@ def test_chart_html_draws_in_a_browser_with_the_network_off(tmp_path) -> None:
     page = charts.save(charts.structure(_load(DOCS[1])), tmp_path / "structure.html")
     dom = render_offline(page)
     assert "<canvas" in dom or "<svg" in dom
+
+
+def test_budget_charts_read_a_document_printed_in_yuan_in_wan() -> None:
+    """The sample's 年初预算 come from its 情况说明 (万元): printed in 元, its 完成率 per 项 are the
+    same, and the dumbbell's amounts are the 万元 ones (not 10,000 times the budget)."""
+    from dataclasses import replace
+    d = load(SAMPLE)
+    yuan = replace(d, unit="元", facts=d.facts.assign(value=(d.facts["value"].astype(float) * 10_000).round(2)))
+
+    def rates(x) -> pd.Series:
+        return pd.DataFrame(charts.budget_execution(x).layer[0].data).set_index("row")["完成率"].round(6)
+    assert len(rates(d)) >= 3 and rates(yuan).equals(rates(d)) and rates(d).lt(10).all()
+    amounts = [charts.budget_vs_actual(x, None).data["金额"].round(4).tolist() for x in (d, yuan)]
+    assert amounts[0] == amounts[1]
