@@ -254,8 +254,10 @@ class LocalPool:
         code 1 (Python's, for a MemoryError nothing caught); another code (a notebook calling
         os._exit) or signal is only said."""
         code = proc.exitcode
+        if code is None:   # its connection closed, the process not (yet) gone
+            return "worker stopped answering"
         try:
-            what = f"exit code {code}" if code is None or code >= 0 else signal.Signals(-code).name
+            what = f"exit code {code}" if code >= 0 else signal.Signals(-code).name
         except ValueError:
             what = f"signal {-code}"
         hint = self.memory_mb and what in ("exit code 1", "SIGKILL", "SIGSEGV", "SIGABRT")

@@ -1,4 +1,5 @@
-"""Reports: the department-report notebook executed by papermill (build.py, engine.py, kernel.py),
+"""Reports: the department-report notebook executed by papermill (build.py; engine.py: in a warm
+kernel, kernel.py, or in the process's own shell, shell.py; reset.py between two notebooks),
 its offline HTML (html.py), the index page (index.py) and safe paths (paths.py).
 
 Importing this package defers one import that costs every report process (the builder, each

@@ -26,9 +26,10 @@ from finacct.report.paths import part_prefix, replace_dir, report_dir, safe_name
 NOTEBOOKS = Path(os.environ.get("FINACCT_NOTEBOOKS", Path(__file__).parents[1] / "notebooks"))  # finacct/notebooks links to notebooks/
 NOTEBOOK = "department_report.ipynb"
 MANIFEST = "manifest.json"
-# Started with the kernel: what the notebook imports, then the heap those imports built frozen,
-# so Python's collector no longer walks it: the full collection IPython runs at every reset
-# between reports drops from ~55 ms to ~2 ms, and the collections during a report get cheaper.
+# Started with the kernel (and done by warm() in a batch worker): what the notebook imports, then
+# the heap those imports built frozen, so Python's collector no longer walks it: the full
+# collection IPython runs at every reset between reports drops from ~55 ms to ~2 ms, and the
+# collections during a report get cheaper.
 REPORT_IMPORTS = ("finacct.report.sections", "finacct.extract.xlsx")   # what the notebook imports
 PRELOAD = f"import {', '.join(REPORT_IMPORTS)}, gc\ngc.collect()\ngc.freeze()"
 

@@ -80,7 +80,9 @@ class Warm:
         elif fresh:
             kc.wait_for_ready(timeout=timeout)
         cls.pending, cls.fresh = "", False
-        kc.execute_interactive(RESET, timeout=30, store_history=False)
+        reply = kc.execute_interactive(RESET, timeout=30, store_history=False)["content"]
+        if reply.get("status") != "ok":   # the next notebook would run on the last one's names
+            raise RuntimeError(f"the kernel could not be reset between notebooks ({reply.get('ename')}: {reply.get('evalue')})")
         cls.started_seconds = cls.start_seconds + time.perf_counter() - t if fresh else 0.0
         return km, kc
 
