@@ -338,6 +338,18 @@ def test_rate_named_against_the_budget_documents_年初预算(tmp_path) -> None:
         check(d, budget={"2010301": 2514.52})
 
 
+@pytest.mark.parametrize(("printed", "verdict"), [("2,515", "rounding"), ("2,516", "error")])
+def test_a_stated_budget_is_held_to_the_precision_it_is_printed_to(tmp_path, printed: str, verdict: str) -> None:
+    """年初预算为 2,515 万元 against a budget line of 2,514.52: printed to whole 万元, it may lie half
+    a 万元 off; 2,516 may not."""
+    d = _changed(tmp_path, [("年初预算为 2,514.52 万元，", f"年初预算为 {printed} 万元，")])
+    lines = pd.DataFrame([{"table": "b05", "row": "2010301", "col": "total", "value": 2514.52, "page": 5, "label": "行政运行"}])
+    budget = Disclosure(source="budget.pdf", department=d.department, year=d.year, kind="budget", template="shanghai_budget",
+                        tables={"b05": {"status": "present", "pages": [5]}}, facts=lines)
+    f = check(d, budget=budget)
+    assert f[(f["rule"] == "x.budget.stated") & f["message"].str.contains("行政运行")]["status"].tolist() == [verdict]
+
+
 def test_template_placeholders_are_errors() -> None:
     f = check(load(corpus_file("shanghai_template_final_accounts_2024.pdf")))
     placeholders = f[f["rule"] == "text.placeholders"]

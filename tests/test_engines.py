@@ -29,7 +29,7 @@ for i in range(times):
                             cwd=str(__import__("pathlib").Path(out).parent), request_save_on_cell_execute=False)
     except pm.PapermillExecutionError:
         pass
-    print(json.dumps({"last_error": hasattr(sys, "last_value"), "main_kept": sys.modules["__main__"] is main,
+    print(json.dumps({"main_kept": sys.modules["__main__"] is main,
                       "cells_cached": sum(k.startswith("<ipython-input") for k in __import__("linecache").cache)}))
 """
 

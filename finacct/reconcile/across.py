@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from finacct.budget import LINES, SANGONG, Budget, from_document
-from finacct.narrative.claims import item_cells
+from finacct.narrative.claims import item_cells, precision
 from finacct.narrative.resolve import resolve_item
 from finacct.reconcile.context import Context
 from finacct.reconcile.findings import Finding
@@ -59,12 +59,12 @@ def stated_budget(ctx: Context, rule: "Rule") -> list[Finding]:
         return out
     labels, totals = ctx.function_lines()
     where = budget.source.split("：", 1)[-1]
-    tol = _budget_tolerance(ctx, amount_tolerance(1), LINES)   # a stated figure and a converted budget cell, each rounded
     for c in ctx.d.claims:
         if c.budget is None:
             continue
         code = "total" if c.key == "gb_expenditure" else resolve_item(c, labels, totals)[0] if c.key.startswith("item:") and c.path else None
-        if code and code in budget.lines:
+        if code and code in budget.lines:   # the stated figure as precise as it is printed (1.2亿元: 500), the budget cell converted
+            tol = _budget_tolerance(ctx, max(amount_tolerance(1), precision(c.budget_text)), LINES)
             out.append(_compare(ctx, rule, f"年初预算 of {c.item or code} (narrative p{c.page})", c.budget, budget.lines[code],
                                 [c.page], where, tol))
     return out or [Finding(rule.id, "not_applicable", ["narrative", "budget"], f"{rule.says}: the 情况说明 states no 年初预算 the budget prints")]
