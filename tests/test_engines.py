@@ -74,7 +74,8 @@ def test_the_shell_records_outputs_as_a_kernel_sends_them(tmp_path: Path) -> Non
     """Stream text in order with displays (stdout then stderr then stdout stay three outputs),
     what C code writes to file descriptors 1 and 2, undecodable text as a kernel shows it, a
     cell's last value as execute_result with its count (none after ';'), warnings on stderr,
-    NaN kept valid JSON, pandas' notebook width, the notebook's folder as working directory;
+    NaN kept valid JSON, pandas' notebook width, the notebook's folder as working directory, a
+    display updated by its display_id in place, sys.stdout.fileno() into the cell's output;
     an error stops the notebook and marks it failed (papermill then raises it), unless the cell
     is tagged raises-exception; exit() fails the notebook where it is called."""
     src = notebook(tmp_path,
@@ -86,6 +87,8 @@ def test_the_shell_records_outputs_as_a_kernel_sends_them(tmp_path: Path) -> Non
                    new_code_cell("import warnings\nwarnings.warn('mind the unit')\n7;"),
                    new_markdown_cell("text"),
                    new_code_cell("import os, pandas\n(os.getcwd(), pandas.get_option('display.max_columns'))"),
+                   new_code_cell("h = display('first', display_id=True)\nos.write(sys.stdout.fileno(), b'by descriptor\\n');"),
+                   new_code_cell("h.update('second')"),
                    new_code_cell("1 / 0", metadata={"tags": ["raises-exception"]}),
                    new_code_cell("exit()"),
                    new_code_cell("print('never')"))
@@ -101,11 +104,13 @@ def test_the_shell_records_outputs_as_a_kernel_sends_them(tmp_path: Path) -> Non
     assert (result.output_type, result.data["text/plain"], result.execution_count) == ("execute_result", "42", cells[2].execution_count)
     assert [o.output_type for o in cells[3].outputs] == ["stream"] and "UserWarning: mind the unit" in cells[3].outputs[0].text
     assert cells[4].outputs[0].data["text/plain"] == repr((str(tmp_path), 20))
-    assert (cells[5].outputs[0].output_type, cells[5].outputs[0].ename) == ("error", "ZeroDivisionError")
-    error = cells[6].outputs[0]
+    assert [(o.output_type, o.get("data", {}).get("text/plain"), o.get("text")) for o in cells[5].outputs] == [
+        ("display_data", "'second'", None), ("stream", None, "by descriptor\n")] and cells[6].outputs == []
+    assert (cells[7].outputs[0].output_type, cells[7].outputs[0].ename) == ("error", "ZeroDivisionError")
+    error = cells[8].outputs[0]
     assert (error.ename, error.evalue) == ("SystemExit", "the notebook called exit()") and "SystemExit" in "".join(error.traceback)
-    assert cells[7].outputs == [] and cells[7].execution_count is None
-    assert [c.execution_count for c in cells[:7]] == list(range(1, 8))
+    assert cells[9].outputs == [] and cells[9].execution_count is None
+    assert [c.execution_count for c in cells[:9]] == list(range(1, 10))
 
 
 @pytest.mark.parametrize("engine_name", ENGINES)

@@ -42,6 +42,7 @@ class InProcessEngine(Engine):
         from finacct.report.shell import LANGUAGE_INFO, shell  # IPython's shell: only for this engine
         sh = shell()
         clear(sh)
+        sh.displays.clear()
         nb_man.nb.metadata["language_info"] = dict(LANGUAGE_INFO)
         with contextlib.chdir(cwd) if cwd else contextlib.nullcontext():
             for index, cell in enumerate(nb_man.nb.cells):

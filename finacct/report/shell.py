@@ -48,15 +48,20 @@ class Outputs:
         else:
             self.items.append(new_output("stream", name=name, text=text))
 
-    def add(self, output_type: str, **fields: Any) -> None:
-        self.items.append(new_output(output_type, **_json(fields)))
+    def add(self, output_type: str, **fields: Any) -> NotebookNode:
+        self.items.append(node := new_output(output_type, **_json(fields)))
+        return node
 
 
 class _Stream(io.TextIOBase):
     """sys.stdout / sys.stderr while a cell runs."""
 
-    def __init__(self, shell: CellShell, name: str) -> None:
-        self.shell, self.name = shell, name
+    def __init__(self, shell: CellShell, name: str, fd: int) -> None:
+        self.shell, self.name, self.fd = shell, name, fd
+
+    def fileno(self) -> int:
+        """The descriptor it stands for, which a cell's run points into the same output."""
+        return self.fd
 
     @property
     def encoding(self) -> str:
@@ -88,12 +93,18 @@ class _Hook(DisplayHook):
 
 
 class _Publisher(DisplayPublisher):
-    """display() as display_data; clear_output empties the cell's outputs."""
+    """display() as display_data; a display_id's update replaces every output shown with that
+    id in the notebook, as nbclient does; clear_output empties the cell's outputs."""
 
     def publish(self, data: dict, metadata: dict | None = None, source: Any = None, *, transient: dict | None = None,
                 update: bool = False, **kwargs: Any) -> None:
         self._validate_data(data, metadata)
-        self.shell.outputs.add("display_data", data=data, metadata=metadata or {})
+        shown = self.shell.displays.setdefault((transient or {}).get("display_id"), []) if transient else []
+        if update:
+            for node in shown:
+                node.data, node.metadata = _json(data), _json(metadata or {})
+            return
+        shown.append(self.shell.outputs.add("display_data", data=data, metadata=metadata or {}))
 
     def clear_output(self, wait: bool = False) -> None:
         self.shell.outputs.items.clear()
@@ -108,6 +119,7 @@ class CellShell(InteractiveShell):
 
     def __init__(self, **kwargs: Any) -> None:
         self.outputs = Outputs()
+        self.displays: dict[str, list[NotebookNode]] = {}   # display_id -> the outputs shown with it, this notebook
         super().__init__(**kwargs)
 
     def _showtraceback(self, etype: type, evalue: BaseException, stb: list[str]) -> None:
@@ -130,7 +142,7 @@ class CellShell(InteractiveShell):
         C code writes to file descriptors 1 and 2 (after the cell's own, as a kernel sends it)."""
         self.outputs = out = Outputs()
         saved = sys.stdout, sys.stderr
-        sys.stdout, sys.stderr = _Stream(self, "stdout"), _Stream(self, "stderr")
+        sys.stdout, sys.stderr = _Stream(self, "stdout", 1), _Stream(self, "stderr", 2)
         try:
             with _descriptors(out):
                 yield out
