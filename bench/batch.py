@@ -3,8 +3,9 @@ report split into the worker's warm-up, notebook execution and HTML export, the 
 the Dask executor's overhead over the local one (both with 2 workers, same folder, same run).
 Times are also given as ratios to a process that only imports pandas, timed in the same run,
 so runs on different machines compare; CPU seconds (the batch and its workers) beside wall
-seconds, as a machine busy with other work stretches wall time only; and what two processes
-get from this machine in the same run (a shared host's two cores may not give 2x).
+seconds, as a machine busy with other work stretches wall time only; and a sample of how the
+host scales two processes, taken right after (a shared host's two cores may not give 2x, and
+one busy core may run faster than two).
 
     python bench/batch.py [N] [--no-dask]   (default 40 copies of the embedded sample and corpus PDFs)
 
@@ -54,9 +55,10 @@ def _spin(units: int) -> None:
         sum(i * i % 7 for i in range(1_000_000))
 
 
-def ceiling(units: int = 8) -> float:
-    """What two processes get from this machine now: the same pure-Python work done by one
-    process, then split over two (a host whose cores are shared gives less than 2x)."""
+def host_scaling(units: int = 8) -> float:
+    """How this host scales two processes now: the same pure-Python work done by one process,
+    then split over two (a host whose cores are shared, or that clocks one busy core higher,
+    gives less than 2x). A sample of a minute, not a bound on the batch's figure."""
     ctx = mp.get_context("spawn")
 
     def run(shares: list[int]) -> float:
@@ -97,8 +99,8 @@ def main() -> None:
                 again = batch.run(docs, out, workers=workers, progress=False, store=False)
             print(f"   rerun, nothing changed: {sum(r['status'] == 'skipped' for r in again)}/{n} skipped in {took.wall:.1f} s")
         shutil.rmtree(out, ignore_errors=True)
-    print(f"speed-up with 2 workers: {ratio(walls[1], walls[2])} (this machine, same run: the same pure-Python work in "
-          f"two processes {ceiling():.2f}x one)")
+    print(f"speed-up with 2 workers: {ratio(walls[1], walls[2])} (the host right after: pure-Python work in two processes "
+          f"{host_scaling():.2f}x one)")
     if "--no-dask" not in sys.argv:
         out = Path(tempfile.mkdtemp(prefix="finacct-bench-out-"))
         with Stopwatch() as took:
