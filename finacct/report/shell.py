@@ -22,6 +22,7 @@ from nbformat import NotebookNode
 from nbformat.v4 import new_output
 from traitlets.config import Config
 
+_LIBC = ctypes.CDLL(None)   # this process's C library, whose stdio buffers a cell's C code may leave unflushed
 # What ipykernel says of itself in a notebook's metadata (kernel_info's language_info).
 LANGUAGE_INFO = {"name": "python", "version": ".".join(map(str, sys.version_info[:3])), "mimetype": "text/x-python",
                  "codemirror_mode": {"name": "ipython", "version": 3}, "pygments_lexer": "ipython3",
@@ -166,20 +167,23 @@ def _descriptors(out: Outputs) -> Iterator[None]:
     for stream in (sys.__stdout__, sys.__stderr__):
         with contextlib.suppress(Exception):
             stream.flush()
-    saved = [os.dup(fd) for fd in (1, 2)]
+    saved: dict[int, int] = {}
+    for fd in (1, 2):
+        with contextlib.suppress(OSError):   # started with it closed: nothing written there to catch
+            saved[fd] = os.dup(fd)
     with tempfile.TemporaryFile() as stdout, tempfile.TemporaryFile() as stderr:
-        files = (stdout, stderr)
+        files = {1: stdout, 2: stderr}
         try:
-            for fd, file in enumerate(files, 1):
-                os.dup2(file.fileno(), fd)
+            for fd in saved:
+                os.dup2(files[fd].fileno(), fd)
             yield
         finally:
             with contextlib.suppress(Exception):
-                ctypes.CDLL(None).fflush(None)   # C stdio's buffered text, before the descriptors go back
-            for fd, old in enumerate(saved, 1):
+                _LIBC.fflush(None)   # C stdio's buffered text, before the descriptors go back
+            for fd, old in saved.items():
                 os.dup2(old, fd)
                 os.close(old)
-            for name, file in zip(("stdout", "stderr"), files):
+            for name, file in zip(("stdout", "stderr"), files.values()):
                 file.seek(0)
                 if text := file.read().decode("utf-8", "replace"):
                     out.stream(name, text)
