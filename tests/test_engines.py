@@ -129,3 +129,16 @@ def test_each_notebook_starts_as_in_a_fresh_kernel(engine_name: str, tmp_path: P
     assert [[c.execution_count for c in cells] for cells in code] == [[1, 2]] * 2
     if engine_name == "finacct-inprocess":   # the cells' source is kept until the next notebook starts, then let go
         assert held[0]["cells_cached"] == held[1]["cells_cached"] == 2
+
+
+def test_a_process_started_with_its_output_closed_still_builds(tmp_path: Path) -> None:
+    """A batch run by a service with stdout and stderr closed: the cells' output still lands in
+    the notebook (catching descriptors 1 and 2 failed in every cell)."""
+    import os
+    src = notebook(tmp_path, new_code_cell("print('ok'); 6 * 7"))
+    code = ("import sys, papermill as pm\nfrom finacct.report import engine\n"
+            "pm.execute_notebook(sys.argv[1], sys.argv[2], engine_name='finacct-inprocess', progress_bar=False)")
+    subprocess.run([sys.executable, "-c", code, str(src), str(tmp_path / "out.ipynb")], check=True, timeout=120,
+                   preexec_fn=lambda: (os.close(1), os.close(2)))   # noqa: PLW1509 - a test's child, no threads
+    outputs = nbformat.read(tmp_path / "out.ipynb", as_version=4).cells[0].outputs
+    assert [o.get("text") or o.data["text/plain"] for o in outputs] == ["ok\n", "42"]
