@@ -11,7 +11,6 @@ from typing import Any
 
 from finacct.budget import Budget, from_document
 from finacct.model import Disclosure
-from finacct.narrative.claims import Claim
 from finacct.narrative.resolve import t05_lines
 from finacct.narrative.text import narrative_lines
 from finacct.tables.meta import UNIT_FACTOR
@@ -115,11 +114,6 @@ class Context:
     def narrative(self) -> list[tuple[int, str]]:
         """The 情况说明's lines (page, cleaned text)."""
         return narrative_lines(self.d.narrative)
-
-    @property
-    def claims(self) -> list[Claim]:
-        """The 情况说明's claims, as every other reader sees them (a budget's stated 预算 are its amounts)."""
-        return self.d.claims
 
     def function_lines(self, table: str = "t05") -> tuple[dict[str, str], dict[str, float]]:
         """Labels and 合计 (in 万元, as the narrative states them) of a function-classified table's

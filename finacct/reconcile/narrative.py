@@ -32,7 +32,7 @@ def _amount(value: float) -> str:
 def _none_claims(ctx: Context, rule: "Rule") -> list[Finding] | None:
     if not ctx.d.text:
         return [Finding(rule.id, "insufficient_data", ["narrative"], "the document text is not available (source read from JSON/xlsx)")]
-    if not ctx.claims:
+    if not ctx.d.claims:
         return [Finding(rule.id, "insufficient_data", ["narrative"], "no claims read from the 情况说明")]
     return None
 
@@ -55,7 +55,7 @@ def _stated_vs(ctx: Context, rule: "Rule", c: Claim, stated: float, text: str, c
 def amounts(ctx: Context, rule: "Rule") -> list[Finding]:
     """Every stated amount (and 三公 budget) against the table cell it names."""
     out = []
-    for c in ctx.claims:
+    for c in ctx.d.claims:
         for role, stated, text in (("amount", c.amount, c.amount_text), ("budget", c.budget, "")):
             if stated is None or (role == "amount" and not text):
                 continue
@@ -83,7 +83,7 @@ def item_lines(ctx: Context, rule: "Rule") -> list[Finding]:
     labels, totals = ctx.function_lines(table)
     named: set[str] = set()
     resolved: dict[tuple, tuple[str | None, list[str]]] = {}   # a 项 restated (预算安排 X 万元) is the 项 its path named
-    for c in ctx.claims:
+    for c in ctx.d.claims:
         if not c.key.startswith("item:") or c.amount is None or c.path is None and not c.code:
             continue
         said = "/".join(c.path) if c.path else f"{c.item}（{c.code}）"
@@ -156,7 +156,7 @@ def _budgets(ctx: Context, c: Claim) -> list[Figure]:
     stated elsewhere in the narrative, t09's 预算数, the budget document's 年初预算."""
     own = [Figure(v, f"{name or '预算'} stated p{c.page}", basis(name))
            for v, name in ((c.budget, c.budget_name), (c.budget_adjusted, c.budget_adjusted_name)) if v is not None]
-    other = next((b for b in ctx.claims if b.key == c.key and b.path == c.path and b is not c and b.budget is not None), None)
+    other = next((b for b in ctx.d.claims if b.key == c.key and b.path == c.path and b is not c and b.budget is not None), None)
     if other is not None:
         own.append(Figure(other.budget, f"{other.budget_name or '预算'} stated p{other.page}", basis(other.budget_name)))
     table = _table_figure(ctx, c.key, "budget")
@@ -195,7 +195,7 @@ def _bases(ctx: Context, c: Claim, x: Comparison) -> list[Figure]:
     (for this item, also where a figure restated in the sentence opened a claim of its own)."""
     if x.against == "budget":
         return _named(_budgets(ctx, c), x.base_name)[0]
-    base = x.base if x.base is not None else next((y.base for b in ctx.claims if b.key == c.key and b.path == c.path
+    base = x.base if x.base is not None else next((y.base for b in ctx.d.claims if b.key == c.key and b.path == c.path
                                                    for y in b.comparisons if y.against == "prior" and y.base is not None
                                                    and y.sentence == x.sentence), None)
     return [Figure(base, f"上年 stated p{x.page}")] if base is not None else []
@@ -207,7 +207,7 @@ def _best(findings: list[Finding]) -> Finding | None:
 
 
 def _comparisons(ctx: Context) -> list[tuple[Claim, Comparison]]:
-    return [(c, x) for c in ctx.claims for x in c.comparisons]
+    return [(c, x) for c in ctx.d.claims for x in c.comparisons]
 
 
 @needs_claims
@@ -242,12 +242,12 @@ def _share(ctx: Context, rule: "Rule", c: Claim, part: Figure) -> Finding:
 def shares(ctx: Context, rule: "Rule") -> list[Finding]:
     """占 Z% = amount (stated, else the table's) / its base: the amount the sentence opened with
     (其中), else the base named after 占, else the item's usual base."""
-    return [_share(ctx, rule, c, part) for c in ctx.claims if c.share_pct is not None and (part := _actual(ctx, c)) is not None]
+    return [_share(ctx, rule, c, part) for c in ctx.d.claims if c.share_pct is not None and (part := _actual(ctx, c)) is not None]
 
 
 def _whole(ctx: Context, key: str) -> Figure | None:
     """An item's amount as the narrative states it (first statement), else the table's."""
-    stated = next((b for b in ctx.claims if b.key == key and b.amount is not None and b.amount_text), None)
+    stated = next((b for b in ctx.d.claims if b.key == key and b.amount is not None and b.amount_text), None)
     return Figure(stated.amount, f"stated p{stated.page}") if stated else _table_figure(ctx, key, "amount")
 
 
@@ -258,7 +258,7 @@ def share_sums(ctx: Context, rule: "Rule") -> list[Finding]:
     a unit of each share's last decimal above (rounding up), one unit below (truncation)."""
     # (sentence, whole) -> the whole's figure and the parts: a share is of the first whole it may be of
     groups: dict[tuple[str, str], tuple[Figure | None, dict[str, Claim]]] = {}
-    for c in ctx.claims:
+    for c in ctx.d.claims:
         if c.share_pct is not None and (bases := _share_bases(ctx, c)):
             whole, whole_key = bases[0]
             groups.setdefault((c.sentence, whole_key), (whole, {}))[1].setdefault(c.key, c)
@@ -302,7 +302,7 @@ def completion_rates(ctx: Context, rule: "Rule") -> list[Finding]:
     """完成年初预算的 R% = 决算 / the 预算 it names: 年初预算, 调整预算 / 全年预算, or (预算) whichever
     is known. A rate that fits the other kind of 预算 but not the named one is an error naming both."""
     out = []
-    for c in ctx.claims:
+    for c in ctx.d.claims:
         for r in c.rates if c.amount is not None else ():
             out.append(_completion(rule, c, r, *_named(_budgets(ctx, c), r.base)))
     return out
@@ -395,7 +395,7 @@ def differences(ctx: Context, rule: "Rule") -> list[Finding]:
 
 def _change(ctx: Context, key: str) -> tuple[Claim, float] | None:
     """An item's change from last year as first stated (持平: 0)."""
-    for c in ctx.claims:
+    for c in ctx.d.claims:
         x = c.comparison("prior") if c.key == key else None
         if x is not None and x.senses and (x.diff is not None or x.senses == {0}):
             return c, x.diff if x.diff is not None else 0.0
@@ -404,7 +404,7 @@ def _change(ctx: Context, key: str) -> tuple[Claim, float] | None:
 
 def _unsaid(ctx: Context, key: str) -> bool:
     """A part whose change the narrative leaves unsaid has no amount this year (stated or printed)."""
-    return not any(c.amount for c in ctx.claims if c.key == key) and not any(v for v, _ in item_cells(ctx.d, key))
+    return not any(c.amount for c in ctx.d.claims if c.key == key) and not any(v for v, _ in item_cells(ctx.d, key))
 
 
 @needs_claims
@@ -432,7 +432,7 @@ def change_sums(ctx: Context, rule: "Rule") -> list[Finding]:
 
 
 def _claim(ctx: Context, key: str, attr: str) -> Claim | None:
-    return next((c for c in ctx.claims if c.key == key and getattr(c, attr) is not None), None)
+    return next((c for c in ctx.d.claims if c.key == key and getattr(c, attr) is not None), None)
 
 
 @needs_claims
@@ -469,7 +469,7 @@ def budget_items(ctx: Context, rule: "Rule") -> list[Finding]:
     """The 年初预算 of the 五(三) items add up to the stated total 年初预算, when the items
     listed cover the whole 一般公共预算财政拨款支出."""
     total = _claim(ctx, "gb_expenditure", "budget")
-    parts = [c for c in ctx.claims if c.key.startswith("item:") and c.budget is not None and c.amount is not None]
+    parts = [c for c in ctx.d.claims if c.key.startswith("item:") and c.budget is not None and c.amount is not None]
     if total and parts and total.amount is not None:
         covered = round(sum(p.amount for p in parts), 2)
         if abs(covered - total.amount) > amount_tolerance(len(parts) + 1):
@@ -510,7 +510,7 @@ def listed_items(ctx: Context, rule: "Rule") -> list[Finding]:
     ref = classify.names("economic")
     groups = {"personnel": ("301", "303"), "public": ("302", "307", "310", "399")}
     out = []
-    for c in ctx.claims:
+    for c in ctx.d.claims:
         if c.key not in groups or not c.listed:
             continue
         codes = [k for k in ref if len(k) == 5 and k[:3] in groups[c.key]]
