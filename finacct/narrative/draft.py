@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from finacct import budget as budget_file
 from finacct.model import Disclosure
-from finacct.narrative.claims import item_cells
+from finacct.narrative.claims import item_cells, precision
 from finacct.narrative.drivers import drivers, phrase
 from finacct.narrative.numbers import amount, pct, share
 from finacct.narrative.sections import numbered
@@ -61,7 +61,7 @@ class _Sources:
         now = [v for v, _ in item_cells(self.d, key)]
         if now and claim.amount is not None:
             closest = min(now, key=lambda v: abs(v - claim.amount))
-            if status(round(closest - claim.amount, 2), stated_tolerance(claim.amount_text)) == "error":
+            if status(round(closest - claim.amount, 2), stated_tolerance(precision(claim.amount_text))) == "error":
                 stated = claim.amount_text or f"{amount(claim.amount)}万元"
                 self.unknown.append(f"情况说明所述“{stated}”与表中{amount(closest)}万元不符，未据以推算上年数")
                 return None

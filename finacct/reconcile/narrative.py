@@ -45,7 +45,7 @@ def _stated_vs(ctx: Context, rule: "Rule", c: Claim, stated: float, text: str, c
     """A stated figure against the nearest of the table values (万元) it may be."""
     value, cell = min(cands, key=lambda vc: abs(vc[0] - stated))
     table, row, column = cell
-    tol = stated_tolerance(text)
+    tol = stated_tolerance(precision(text))
     diff = round(value - stated, 2)
     return Finding(rule.id, status(diff, tol), ["narrative", table], f"{what} {_amount(stated)} vs {table} {row} {column} {value:.2f}: {_quote(c)}",
                    row, col or column, value, stated, diff, tol, [c.page] + ctx.cell_pages([cell]), [cell])

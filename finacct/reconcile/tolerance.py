@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import math
 
-from finacct.narrative.claims import precision
-
 CELL = 0.005
 EPS = 1e-9
 
@@ -17,12 +15,12 @@ def amount_tolerance(n: int) -> float:
     return round(n * CELL, 6)
 
 
-def stated_tolerance(text: str) -> float:
-    """How far a figure the 情况说明 states (as printed: `text`) may lie from the table cell it
-    names and still be that figure: both rounded once, or half a unit of its last printed digit
-    when coarser (25万元: 0.5). The amounts check judges by it, and the draft by the same measure
-    declines to infer last year from a figure the check calls wrong."""
-    return max(amount_tolerance(2), precision(text))
+def stated_tolerance(printed: float) -> float:
+    """How far a figure the 情况说明 states may lie from the table cell it names and still be that
+    figure: both rounded once, or half a unit of its last printed digit (`printed`, in 万元:
+    claims.precision) when coarser (25万元: 0.5). The amounts check judges by it, and the draft by
+    the same measure declines to infer last year from a figure the check calls wrong."""
+    return max(amount_tolerance(2), printed)
 
 
 def status(diff: float, tol: float) -> str:
