@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Union
 
 import pandas as pd
 
+from finacct.departments import same_department
 from finacct.tables.meta import UNIT_FACTOR
 
 if TYPE_CHECKING:
@@ -96,7 +97,6 @@ def from_document(d: "Disclosure", b: "Disclosure") -> Budget:
     pages = b.tables.get(LINES, {}).get("pages", [])
     out = Budget(pick(LINES, "total"), f"部门预算 {b.source}：{LINES} {b.spec.name_of(LINES)}（第{'、'.join(map(str, pages))}页）",
                  pick(SANGONG), b)
-    from finacct.departments import same_department
     if d.department and b.department and not same_department(d.department, b.department):
         out.notes.append(f"预算文件的部门为{b.department}，与决算的{d.department}不同")
     carry = b.value("b01", "inc.carryover_begin", "amount")

@@ -25,6 +25,10 @@ FACT_COLUMNS = ["table", "row", "col", "value", "page", "label"]
 OCR_COLUMNS = ["ocr", "confidence", "suspect", "proposed"]
 
 
+# What a Disclosure reads from its text, once (cached_property): the same whatever unit its tables print.
+FROM_TEXT = ("lines", "joined_text", "narrative", "sentences", "claims")
+
+
 @dataclass
 class Disclosure:
     """A department's 部门决算: metadata, per-table status, every numeric cell as a fact,
@@ -59,7 +63,9 @@ class Disclosure:
         so a budget whose tables print 元 is described as its own narrative describes it."""
         if self.wan == 1:
             return self
-        return replace(self, unit="万元", facts=self.facts.assign(value=self.facts["value"].astype(float) * self.wan))
+        copy = replace(self, unit="万元", facts=self.facts.assign(value=self.facts["value"].astype(float) * self.wan))
+        copy.__dict__.update({k: v for k, v in self.__dict__.items() if k in FROM_TEXT})   # the text, not the unit: read once
+        return copy
 
     @property
     def spec(self) -> Template:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from finacct.budget import LINES, SANGONG, Budget, from_document
+from finacct.budget import LINES, SANGONG, Budget
 from finacct.narrative.claims import item_cells, precision
 from finacct.narrative.resolve import resolve_item
 from finacct.reconcile.context import Context
@@ -27,19 +27,15 @@ def _amount(x: float) -> str:
 
 
 def _budget(ctx: Context, rule: "Rule") -> tuple[Budget | None, list[Finding]]:
-    """The budget document's lines and 三公 in 万元."""
-    if ctx.budget is None:
-        return None, [Finding(rule.id, "insufficient_data", ["budget"], f"{rule.says}: no budget document given (check --budget)")]
-    try:
-        return from_document(ctx.d, ctx.budget).scaled(ctx.wan), []
-    except ValueError as exc:
-        return None, [Finding(rule.id, "insufficient_data", ["budget"], f"{rule.says}: {exc}")]
+    """The budget document's lines and 三公 in 万元, or the finding that says why there are none."""
+    budget, why = ctx.budget_read
+    return budget, [] if budget is not None else [Finding(rule.id, "insufficient_data", ["budget"], f"{rule.says}: {why}")]
 
 
 def _budget_tolerance(ctx: Context, mine: float, table: str) -> float:
     """A figure of this document (`mine`: its rounding in 万元) against a budget cell: that cell's
     own rounding, and its rounding to 0.01 in this document's unit (from_document), in 万元."""
-    return round(mine + ctx.budget_context.rounding_wan(table) + CELL * ctx.wan, 9)
+    return round(mine + ctx.budget_context.rounding_wan(table) + CELL * ctx.d.wan, 9)
 
 
 def _compare(ctx: Context, rule: "Rule", what: str, stated: float, printed: float, pages: list[int], where: str,
@@ -80,7 +76,7 @@ def sangong_budget(ctx: Context, rule: "Rule") -> list[Finding]:
     for col, value in budget.sangong.items():
         printed = ctx.value(("t09", "budget", col))
         if printed is not None:
-            f = _compare(ctx, rule, f"三公 {col} 预算数 (t09 p{','.join(map(str, ctx.pages('t09')))})", round(printed * ctx.wan, 6), value,
+            f = _compare(ctx, rule, f"三公 {col} 预算数 (t09 p{','.join(map(str, ctx.pages('t09')))})", round(printed * ctx.d.wan, 6), value,
                          ctx.pages("t09"), f"{SANGONG} p{','.join(map(str, pages))}", tol)
             out.append(f)
     return out or [Finding(rule.id, "not_applicable", ["t09", "budget"], f"{rule.says}: no 三公 预算数 printed in both")]
@@ -107,7 +103,7 @@ def carried_balance(ctx: Context, rule: "Rule") -> list[Finding]:
         a, b = ctx.value((t, row, col)), ctx.prior.value(pt, prow, pcol)
         if a is None and b is None:
             continue
-        a, b = round((a or 0.0) * ctx.wan, 6), round((b or 0.0) * ctx.prior.wan, 6)
+        a, b = round((a or 0.0) * ctx.d.wan, 6), round((b or 0.0) * ctx.prior.wan, 6)
         diff = round(b - a, 6)
         tol = round(ctx.rounding_wan(t) + before_ctx.rounding_wan(pt), 9)   # each year's cell, rounded as it prints it
         st = status(diff, tol)

@@ -47,7 +47,7 @@ def empty_notes(ctx: Context, rule: "Rule") -> list[Finding]:
 @needs_text
 def narrative_parts(ctx: Context, rule: "Rule") -> list[Finding]:
     body = "".join(t for _, t in ctx.narrative)
-    whole = "".join(t for _, t in ctx.lines)
+    whole = ctx.d.joined_text[0]
     out = []
     for part, pattern in rule.params["parts"]:
         hay = whole if part == "名词解释" else body
@@ -68,7 +68,7 @@ def placeholders(ctx: Context, rule: "Rule") -> list[Finding]:
     in the 情况说明 (read as sentences) and in every other line: titles, headings, table headers."""
     narrative = set(ctx.narrative)
     hits = _narrative_hits(ctx, rule.params["pattern"]) + [
-        (p, t, m) for p, t in ctx.lines if (p, t) not in narrative for m in re.finditer(rule.params["pattern"], t)]
+        (p, t, m) for p, t in ctx.d.lines if (p, t) not in narrative for m in re.finditer(rule.params["pattern"], t)]
     out = [Finding(rule.id, "error", ["narrative"], f"placeholder {m.group(0)!r} left in: …{t[max(0, m.start() - 12):m.end() + 8]}…",
                    pages=[p]) for p, t, m in hits]
     return out or [Finding(rule.id, "ok", ["narrative"], "no template placeholder left in the document")]
@@ -153,7 +153,7 @@ def typos(ctx: Context, rule: "Rule") -> list[Finding]:
     if not ctx.d.text:
         return [Finding(rule.id, "insufficient_data", ["completeness"], "the document text is not available")]
     out = []
-    for p, t in ctx.lines:
+    for p, t in ctx.d.lines:
         out += [Finding(rule.id, "error", ["completeness"], f"{wrong} should read {right}: …{t[max(0, i - 10):i + len(wrong) + 10]}…", pages=[p])
                 for wrong, right in rule.params["pairs"] if (i := t.find(wrong)) >= 0]
     return out or [Finding(rule.id, "ok", ["completeness"], "no known misprint")]

@@ -76,7 +76,7 @@ class Context:
 
     def rounding_wan(self, table: str) -> float:
         """`rounding` in 万元, the unit checks across documents compare in (0.005 元 is 0.0000005)."""
-        return self.rounding(table) * self.wan
+        return self.rounding(table) * self.d.wan
 
     def tolerance(self, cells: list[Cell]) -> float:
         """Largest gap the rounding of these printed cells can explain (at least two cells')."""
@@ -120,21 +120,20 @@ class Context:
         rows (t05, a budget's b05): read once per table for every claim that names an item."""
         if table not in self._function_lines:
             f = self.d.facts[self.d.facts["table"] == table]
-            self._function_lines[table] = t05_lines(f.assign(value=f["value"].astype(float) * self.wan), table)
+            self._function_lines[table] = t05_lines(f.assign(value=f["value"].astype(float) * self.d.wan), table)
         return self._function_lines[table]
 
     @cached_property
-    def wan(self) -> float:
-        return self.d.wan
-
-    @cached_property
-    def budget_lines(self) -> Budget | None:
+    def budget_read(self) -> tuple[Budget | None, str]:
         """The budget document's 年初预算 (b05 lines, b09 三公) in 万元, as the narrative's claims
-        it is measured with; None without one or when it cannot serve (another year, not a budget)."""
+        it is measured with, read once for every check that needs it; else None and why (no
+        budget given, another year, not a budget)."""
+        if self.budget is None:
+            return None, "no budget document given (check --budget)"
         try:
-            return from_document(self.d, self.budget).scaled(self.wan) if self.budget is not None else None
-        except ValueError:
-            return None
+            return from_document(self.d, self.budget).scaled(self.d.wan), ""
+        except ValueError as exc:
+            return None, str(exc)
 
     @cached_property
     def budget_context(self) -> "Context | None":
@@ -146,16 +145,11 @@ class Context:
         """Last year's document's own cells and rounding (in its unit), for the checks across years."""
         return Context(self.prior) if self.prior is not None else None
 
-    @property
-    def lines(self) -> list[tuple[int, str]]:
-        """Every line of the document (page, cleaned text)."""
-        return self.d.lines
-
     @cached_property
     def titles(self) -> list[tuple[int, str]]:
         """Table titles of the document's own template and the 部门决算表 heading above them (both
         name department and year). Every title names a 表: only lines with one are matched."""
-        return [(p, t) for p, t in self.lines if len(t) < 60 and (
+        return [(p, t) for p, t in self.d.lines if len(t) < 60 and (
             t.endswith(("部门决算", "部门决算表")) or "表" in t and self.d.spec.match_title(t) is not None)]
 
 

@@ -166,7 +166,7 @@ def _budgets(ctx: Context, c: Claim) -> list[Figure]:
 
 def _budget_document(ctx: Context, c: Claim) -> Figure | None:
     """The 年初预算 of the claim's item in the department's budget document (check --budget)."""
-    budget = ctx.budget_lines
+    budget = ctx.budget_read[0]
     if budget is None:
         return None
     if c.key == "gb_expenditure":
@@ -442,7 +442,7 @@ def prior_year(ctx: Context, rule: "Rule") -> list[Finding]:
     total, spent = _claim(ctx, "fiscal_grand_total", "prior"), _claim(ctx, "gb_expenditure", "prior")
     if total is None or spent is None or ctx.status("t04") not in ("present", "declared_empty"):
         return [Finding(rule.id, "insufficient_data", ["narrative", "t04"], "the narrative implies no prior-year 财政拨款 totals to compare")]
-    opening = (ctx.value(("t04", "inc.carryover_begin", "amount")) or 0.0) * ctx.wan   # in 万元, as the claims
+    opening = (ctx.value(("t04", "inc.carryover_begin", "amount")) or 0.0) * ctx.d.wan   # in 万元, as the claims
     need = round(spent.prior + opening, 2)
     cells = [("t04", "inc.carryover_begin", "amount")]
     tol = round(amount_tolerance(3) + ctx.rounding_wan("t04"), 6)   # two stated figures, the sum, and the cell
