@@ -31,15 +31,18 @@ def best(fn: Callable[[], object], runs: int = 5, clock: Callable[[], float] = t
     return alternately([fn], runs, clock)[0]
 
 
+def _cpu(*who: int) -> float:
+    return sum(r.ru_utime + r.ru_stime for r in map(resource.getrusage, who))
+
+
 def cpu_with_children() -> float:
     """CPU seconds of this process and of the children it waited for (workers, and theirs)."""
-    return sum(r.ru_utime + r.ru_stime for r in map(resource.getrusage, (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)))
+    return _cpu(resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
 
 
 def children_cpu() -> float:
     """CPU seconds of the children this process waited for."""
-    r = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return r.ru_utime + r.ru_stime
+    return _cpu(resource.RUSAGE_CHILDREN)
 
 
 class Stopwatch:

@@ -26,12 +26,11 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
-from finacct.report import index
+from finacct.report import IN_PROCESS, index
 from finacct.report.build import Job, Result, code_version, fingerprint, up_to_date
 from finacct.report.paths import discard_partial, report_dir, sha256, write_text_atomic
 
 SUFFIXES = {".pdf", ".txt", ".xlsx"}
-ENGINE = "finacct-inprocess"      # a worker builds in its own shell: it is what a deadline kills
 STATE = ".finacct-batch.json"     # source path -> report dir, the failures not to retry, the peeks by content
 
 
@@ -608,9 +607,9 @@ def run(folder: str | Path, root: str | Path = "reports", workers: int | None = 
             found = {k: str(v.resolve()) for k, v in companions.get(path, {}).items()}
             dept, year, _ = peeked.get(path) or ("", None, "")
             job = Job(str(path.resolve()), str(root.resolve()), prior=found.get("prior", ""), budget=found.get("budget", ""),
-                      dir=str(folders[path]), department=dept, year=year or 0, engine=ENGINE)
+                      dir=str(folders[path]), department=dept, year=year or 0, engine=IN_PROCESS)
             fps[job.source] = job.fingerprint = fp = fingerprint(job, hashes)
-            existing = None if force else up_to_date(job, job.dir, fp)
+            existing = None if force else up_to_date(job)
             failed = "" if force else _known_failure(state, job.source, fp, timeout, memory_mb)
             if existing is not None:
                 results.append(asdict(Result(job.source, "skipped", "inputs and finacct unchanged", str(existing))))

@@ -7,9 +7,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+
+from finacct.model import Disclosure
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -17,6 +20,11 @@ CORPUS = SHARED / "corpus"
 GOLD = SHARED / "gold"
 SAMPLE = ROOT / "data" / "changchun_gov_office_2023.txt"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def in_yuan(d: Disclosure) -> Disclosure:
+    """The same disclosure printed in 元: every cell × 10 000, to the 分 (its text, and so its claims, unchanged)."""
+    return replace(d, unit="元", facts=d.facts.assign(value=(d.facts["value"].astype(float) * 10_000).round(2)))
 
 
 def corpus_file(name: str) -> Path:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 import pytest
-from conftest import SAMPLE, corpus_file, render_offline
+from conftest import SAMPLE, corpus_file, in_yuan, render_offline
 
 from finacct import charts, load
 
@@ -77,9 +77,8 @@ def test_chart_html_draws_in_a_browser_with_the_network_off(tmp_path) -> None:
 def test_budget_charts_read_a_document_printed_in_yuan_in_wan() -> None:
     """The sample's 年初预算 come from its 情况说明 (万元): printed in 元, its 完成率 per 项 are the
     same, and the dumbbell's amounts are the 万元 ones (not 10,000 times the budget)."""
-    from dataclasses import replace
     d = load(SAMPLE)
-    yuan = replace(d, unit="元", facts=d.facts.assign(value=(d.facts["value"].astype(float) * 10_000).round(2)))
+    yuan = in_yuan(d)
 
     def rates(x) -> pd.Series:
         return pd.DataFrame(charts.budget_execution(x).layer[0].data).set_index("row")["完成率"].round(6)

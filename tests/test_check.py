@@ -7,7 +7,7 @@ import re
 
 import pandas as pd
 import pytest
-from conftest import ROOT, SAMPLE, corpus_file, gold, run_cli
+from conftest import ROOT, SAMPLE, corpus_file, gold, in_yuan, run_cli
 
 from finacct import check, load
 from finacct.model import Disclosure
@@ -328,8 +328,8 @@ def test_rate_named_against_the_budget_documents_年初预算(tmp_path) -> None:
     f = check(d, budget=budget)
     errors = f[(f["rule"] == rate) & (f["status"] == "error")]
     assert len(errors) == 1 and all(w in errors.iloc[0]["message"] for w in ("调整预算", "2800.00", "budget.pdf b05 2010301", "2514.52"))
-    in_yuan = check(_in_yuan(d), budget=budget)   # the final printed in 元: its budget line still read in 万元
-    assert in_yuan[(in_yuan["rule"] == rate) & (in_yuan["status"] == "error")]["message"].tolist() == errors["message"].tolist()
+    printed_in_yuan = check(in_yuan(d), budget=budget)   # the final printed in 元: its budget line still read in 万元
+    assert printed_in_yuan[(printed_in_yuan["rule"] == rate) & (printed_in_yuan["status"] == "error")]["message"].tolist() == errors["message"].tolist()
     # the budget given as a file: loaded, the same finding; anything else is one clear error
     (tmp_path / "budget.json").write_text(budget.to_json(), encoding="utf-8")
     by_path = check(d, budget=tmp_path / "budget.json")
@@ -396,12 +396,6 @@ def test_every_kind_of_check_has_its_chinese_words() -> None:
     assert rule_gloss("budget.stated") == "情况说明中的金额等于表中对应的数" and rule_gloss("x.unknown") == "核对"
 
 
-def _in_yuan(d: Disclosure) -> Disclosure:
-    """The same disclosure printed in 元: every cell × 10 000, to the 分 (its text, and so its claims, unchanged)."""
-    from dataclasses import replace
-    return replace(d, unit="元", facts=d.facts.assign(value=(d.facts["value"].astype(float) * 10_000).round(2)))
-
-
 def _prior_as_narrated(d: Disclosure) -> Disclosure:
     """Last year's disclosure as the sample's own 情况说明 describes it: every cell a stated
     change points at holds amount − change, and the closing balance is this year's opening one."""
@@ -444,7 +438,7 @@ def test_prior_year_figures_are_compared_in_wan_whatever_last_year_prints() -> N
     """The same prior year printed in 元: each figure the narrative implies (万元) meets the same verdict."""
     d = load(SAMPLE)
     prior = _prior_as_narrated(d)
-    stated = [check(d, prior=p).query("rule == 'x.prior.stated'")[["row", "col", "status", "expected"]] for p in (prior, _in_yuan(prior))]
+    stated = [check(d, prior=p).query("rule == 'x.prior.stated'")[["row", "col", "status", "expected"]] for p in (prior, in_yuan(prior))]
     assert len(stated[0]) >= 10 and stated[1].round(6).equals(stated[0].round(6))
 
 
@@ -462,9 +456,9 @@ def test_balances_carried_over_are_compared_in_wan_whatever_either_year_prints()
     rules = ("x.prior.balance",)
     wan = _across(d, rules, prior=prior)
     assert len(wan) == 5 and set(wan["status"]) == {"ok"}
-    for this, last in ((d, _in_yuan(prior)), (_in_yuan(d), prior)):
+    for this, last in ((d, in_yuan(prior)), (in_yuan(d), prior)):
         assert _across(this, rules, prior=last).round(6).equals(wan.round(6))
-    yuan = _in_yuan(prior)
+    yuan = in_yuan(prior)
     closing = (yuan.facts["table"] == "t01") & (yuan.facts["row"] == "exp.carryover_end")
     assert yuan.facts.loc[closing, "value"].tolist() == [1000.0]   # this year opens with 0.10 万元
     for printed, verdict in ((1000.40, "rounding"), (1049.99, "rounding"), (1200.00, "error")):
@@ -495,9 +489,9 @@ def test_a_finals_budget_figures_are_compared_in_wan_whatever_either_document_pr
     rules = ("x.budget.stated", "x.budget.sangong")
     wan = _across(d, rules, budget=budget)
     assert (wan["rule"] == "x.budget.sangong").sum() == 6 and len(wan) >= 16 and set(wan["status"]) == {"ok"}
-    for final, b in ((_in_yuan(d), budget), (d, _in_yuan(budget))):
+    for final, b in ((in_yuan(d), budget), (d, in_yuan(budget))):
         assert _across(final, rules, budget=b).round(6).equals(wan.round(6))
-    final = _in_yuan(d)
+    final = in_yuan(d)
     reception = (final.facts["table"] == "t09") & (final.facts["row"] == "budget") & (final.facts["col"] == "reception")
     assert final.facts.loc[reception, "value"].tolist() == [313_700.0]   # b09 prints 31.37 万元
     for printed, verdict in ((313_730.00, "rounding"), (313_749.99, "rounding"), (313_900.00, "error")):
@@ -559,6 +553,6 @@ def test_a_document_printed_in_yuan_meets_the_same_narrative_verdicts() -> None:
     the same sample printed in 元."""
     d = load(SAMPLE)
     verdicts = [check(x).query("rule.str.startswith('narrative.')")[["rule", "row", "status"]].reset_index(drop=True)
-                for x in (d, _in_yuan(d))]
+                for x in (d, in_yuan(d))]
     assert len(verdicts[0]) > 50 and "narrative.prior_year" in set(verdicts[0]["rule"])
     assert verdicts[1].equals(verdicts[0])

@@ -15,6 +15,9 @@ import sys
 import types
 
 IRI_SYNTAX = "rfc3987_syntax"
+# The papermill engines' names (engine.py, imported only to build: it loads papermill): a warm
+# kernel (`finacct report`), or the process's own shell (a batch worker: what a deadline kills).
+WARM, IN_PROCESS = "finacct-warm", "finacct-inprocess"
 
 
 def _defer_iri_grammar() -> None:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import finacct
+from finacct.report import WARM
 from finacct.report.kernel import Warm
 from finacct.report.paths import part_prefix, replace_dir, report_dir, safe_name, sha256, staging_dir
 
@@ -31,7 +32,15 @@ MANIFEST = "manifest.json"
 # collection IPython runs at every reset between reports drops from ~55 ms to ~2 ms, and the
 # collections during a report get cheaper.
 REPORT_IMPORTS = ("finacct.report.sections", "finacct.extract.xlsx")   # what the notebook imports
-PRELOAD = f"import {', '.join(REPORT_IMPORTS)}, gc\ngc.collect()\ngc.freeze()"
+PRELOAD = "__import__('finacct.report.build', fromlist=['preload']).preload()"   # binds no name
+
+
+def preload() -> None:
+    """The notebook's imports, then everything imported so far frozen (see above)."""
+    for name in REPORT_IMPORTS:
+        importlib.import_module(name)
+    gc.collect()
+    gc.freeze()
 
 
 @dataclass
@@ -40,7 +49,7 @@ class Job:
     root: str = "reports"
     prior: str = ""
     budget: str = ""
-    engine: str = "finacct-warm"
+    engine: str = WARM
     cell_timeout: int = 300
     dir: str = ""                  # the report folder, decided by the batch before any job runs; "" = from the document
     department: str = ""           # what the batch peeked (the report notes a document that says otherwise)
@@ -80,17 +89,16 @@ def fingerprint(job: Job, hashes: dict[str, str] | None = None) -> dict[str, str
             "budget_sha256": digest(job.budget), "finacct_version": code_version()}
 
 
-def up_to_date(job: Job, known_dir: str | None, fp: dict[str, str] | None = None) -> Path | None:
-    """The existing report for this job if nothing it depends on changed (`fp`: the job's
-    fingerprint when the caller has it already)."""
-    if not known_dir:
+def up_to_date(job: Job) -> Path | None:
+    """The existing report in the job's folder if nothing it depends on changed."""
+    if not job.dir:
         return None
-    d = Path(known_dir)
+    d = Path(job.dir)
     try:
         manifest = json.loads((d / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    same = all(manifest.get(k) == v for k, v in (fp or fingerprint(job)).items())
+    same = all(manifest.get(k) == v for k, v in (job.fingerprint or fingerprint(job)).items())
     return d if same and (d / "report.html").exists() else None
 
 
@@ -106,15 +114,12 @@ def warm() -> float:
     if _warmed:
         return 0.0
     t = time.perf_counter()
-    for name in REPORT_IMPORTS:
-        importlib.import_module(name)
     from finacct.report import engine  # noqa: F401  (registers the engines)
     from finacct.report.html import prepare
     from finacct.report.shell import shell
     prepare()
     shell()
-    gc.collect()
-    gc.freeze()
+    preload()
     _warmed = True
     return time.perf_counter() - t
 
@@ -128,7 +133,7 @@ def build(job: Job) -> Result:
     """Execute the notebook, decide the folder from what it read, export HTML, all into a
     temporary directory that replaces the report directory only when complete."""
     t0 = time.perf_counter()
-    if job.engine == "finacct-warm":
+    if job.engine == WARM:
         Warm.start(kernel_name(), str(NOTEBOOKS), PRELOAD)
     # nbconvert (and papermill, in _execute) load while the kernel starts
     from finacct.report.html import STATIC, export
@@ -171,7 +176,7 @@ def _execute(job: Job, source: str, tmp: Path) -> tuple[Any, dict[str, float]]:
     nb = pm.execute_notebook(_literal(NOTEBOOKS / NOTEBOOK), _literal(tmp / "report.ipynb"), parameters=params,
                              engine_name=job.engine, request_save_on_cell_execute=False, progress_bar=False,
                              execution_timeout=job.cell_timeout, cwd=str(NOTEBOOKS))
-    if job.engine != "finacct-warm":
+    if job.engine != WARM:
         return nb, {"execution": time.perf_counter() - t}
     started = Warm.started_seconds
     return nb, {"kernel_start": started, "execution": time.perf_counter() - t - started}

@@ -13,6 +13,7 @@ from papermill.engines import Engine, NBClientEngine, papermill_engines
 from papermill.log import logger
 from papermill.utils import merge_kwargs, remove_args
 
+from finacct.report import IN_PROCESS, WARM
 from finacct.report.kernel import Warm
 from finacct.report.reset import clear
 
@@ -39,11 +40,12 @@ class InProcessEngine(Engine):
 
     @classmethod
     def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, cwd: str | None = None, **kwargs: Any) -> Any:
-        from finacct.report.shell import LANGUAGE_INFO, shell  # IPython's shell: only for this engine
+        from ipykernel.ipkernel import IPythonKernel
+
+        from finacct.report.shell import shell  # IPython's shell: only for this engine
         sh = shell()
         clear(sh)
-        sh.displays.clear()
-        nb_man.nb.metadata["language_info"] = dict(LANGUAGE_INFO)
+        nb_man.nb.metadata["language_info"] = dict(IPythonKernel.language_info)   # what the kernel would say
         with contextlib.chdir(cwd) if cwd else contextlib.nullcontext():
             for index, cell in enumerate(nb_man.nb.cells):
                 nb_man.cell_start(cell, index)
@@ -60,5 +62,5 @@ class InProcessEngine(Engine):
         return nb_man.nb
 
 
-papermill_engines.register("finacct-warm", WarmKernelEngine)
-papermill_engines.register("finacct-inprocess", InProcessEngine)
+papermill_engines.register(WARM, WarmKernelEngine)
+papermill_engines.register(IN_PROCESS, InProcessEngine)

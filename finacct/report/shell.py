@@ -23,10 +23,6 @@ from nbformat.v4 import new_output
 from traitlets.config import Config
 
 _LIBC = ctypes.CDLL(None)   # this process's C library, whose stdio buffers a cell's C code may leave unflushed
-# What ipykernel says of itself in a notebook's metadata (kernel_info's language_info).
-LANGUAGE_INFO = {"name": "python", "version": ".".join(map(str, sys.version_info[:3])), "mimetype": "text/x-python",
-                 "codemirror_mode": {"name": "ipython", "version": 3}, "pygments_lexer": "ipython3",
-                 "nbconvert_exporter": "python", "file_extension": ".py"}
 
 
 def _json(value: Any) -> Any:
@@ -100,7 +96,8 @@ class _Publisher(DisplayPublisher):
     def publish(self, data: dict, metadata: dict | None = None, source: Any = None, *, transient: dict | None = None,
                 update: bool = False, **kwargs: Any) -> None:
         self._validate_data(data, metadata)
-        shown = self.shell.displays.setdefault((transient or {}).get("display_id"), []) if transient else []
+        display_id = (transient or {}).get("display_id")
+        shown = self.shell.displays.setdefault(display_id, []) if display_id else []
         if update:
             for node in shown:
                 node.data, node.metadata = _json(data), _json(metadata or {})
@@ -133,29 +130,29 @@ class CellShell(InteractiveShell):
         """exit() in a cell: the notebook fails there, as a kernel that exits fails it."""
         raise SystemExit("the notebook called exit()")
 
+    def reset(self, new_session: bool = True, aggressive: bool = False) -> None:
+        """A new notebook: the display ids the last one showed go with its namespace."""
+        super().reset(new_session, aggressive)
+        self.displays.clear()
+
     def init_sys_modules(self) -> None:
         """Leave sys.modules['__main__'] alone, as IPython's embedded shell does: the process's
         own main module is what multiprocessing's spawn hands to the processes it starts."""
 
-    @contextlib.contextmanager
-    def capturing(self) -> Iterator[Outputs]:
-        """Run code with its outputs going to a new Outputs: sys.stdout and sys.stderr, and what
-        C code writes to file descriptors 1 and 2 (after the cell's own, as a kernel sends it)."""
+    def run(self, source: str) -> tuple[list[NotebookNode], int, bool]:
+        """Run one cell: its outputs (sys.stdout and sys.stderr, and what C code writes to file
+        descriptors 1 and 2, after the cell's own, as a kernel sends it), its execution count and
+        whether it raised."""
+        count = self.execution_count
         self.outputs = out = Outputs()
         saved = sys.stdout, sys.stderr
         sys.stdout, sys.stderr = _Stream(self, "stdout", 1), _Stream(self, "stderr", 2)
         try:
             with _descriptors(out):
-                yield out
+                result = self.run_cell(source, store_history=True)
         finally:
             sys.stdout, sys.stderr = saved
-            self.outputs = Outputs()
-
-    def run(self, source: str) -> tuple[list[NotebookNode], int, bool]:
-        """Run one cell: its outputs, its execution count and whether it raised."""
-        count = self.execution_count
-        with self.capturing() as out:
-            result = self.run_cell(source, store_history=True)
+            self.outputs = Outputs()   # what a thread shows after the cell goes nowhere
         return out.items, count, not result.success
 
 
