@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from finacct import classify
-from finacct.tables.meta import UNIT_FACTOR
+from finacct.tables.meta import to_wan
 from finacct.tables.specs import KIND_IDS, TEMPLATES, Template
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ class Disclosure:
     @property
     def wan(self) -> float:
         """万元 per unit of the document's cells: a narrative speaks in 万元, a budget's tables may print 元."""
-        return UNIT_FACTOR.get(self.unit, 10_000) / 10_000
+        return to_wan(self.unit)
 
     def in_wan(self) -> "Disclosure":
         """This disclosure with every value in 万元, the unit a 情况说明 speaks in: a draft reads it,

@@ -171,6 +171,7 @@ class _File:
         self.cache: dict[int, Any] = {}
         self.packed: dict[int, tuple[int, int]] | None = None   # number -> (object stream, index)
         self.counts: dict[int, Counter] = {}
+        self.with_forms: dict[int, bool] = {}   # XObject dictionary -> whether it names a form (pages share theirs)
         self._streams: list[tuple[int, _Stream]] | None = None
 
     def obj(self, num: int) -> Any:
@@ -285,6 +286,13 @@ class _File:
         form = self.get(val)
         return form if isinstance(form, _Stream) and self.get(form.get("Subtype")) == "Form" else None
 
+    def names_a_form(self, xobjects: dict) -> bool:
+        """Whether an XObject dictionary names a form, looked at once per dictionary (every page
+        sharing its resources asks again)."""
+        if id(xobjects) not in self.with_forms:
+            self.with_forms[id(xobjects)] = any(self.form(v) is not None for v in xobjects.values())
+        return self.with_forms[id(xobjects)]
+
     def forms(self, content: Any, xobjects: dict | None, depth: int, memo: dict, page: dict | None) -> tuple[int, bool]:
         """Form parses PDFium makes loading `content` whose names it looks up in `xobjects`: each
         form once per drawing, with everything it draws itself, to FORM_DEPTH levels; the content
@@ -293,7 +301,7 @@ class _File:
         XObject, from the page's (`page`), as PDFium looks there. Also whether the count looked in the page's: `memo`
         holds a form's count for its XObjects and depth, and for the page only if it did
         (objects keyed by id: every object read stays in the cache while the file is checked)."""
-        if depth >= FORM_DEPTH or not xobjects or all(self.form(v) is None for v in xobjects.values()):
+        if depth >= FORM_DEPTH or not xobjects or not self.names_a_form(xobjects):
             return 0, False
         total, paged = 0, False
         for name, k in self.drawn(content).items():

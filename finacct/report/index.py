@@ -14,7 +14,7 @@ from typing import Any
 
 from finacct.narrative.numbers import amount
 from finacct.report.paths import write_text_atomic
-from finacct.tables.meta import UNIT_FACTOR
+from finacct.tables.meta import to_wan
 
 FAILURES = "failures.json"
 KINDS = {"final": "决算", "budget": "预算"}
@@ -87,7 +87,7 @@ def row(root: Path, folder: Path, m: dict[str, Any]) -> dict[str, Any]:
     f = m.get("figures", {})
     kind = f.get("kind") or ("budget" if folder.name.endswith("-budget") or "收入预算" in f else "final")
     unit = f.get("unit") or _json_field(folder / "disclosure.json", "unit") or "万元"
-    scale = UNIT_FACTOR.get(unit, 10_000) / 10_000   # to 万元
+    scale = to_wan(unit)
     money = []
     for names in COLUMNS:
         v = f.get(names[1] if kind == "budget" else names[0])

@@ -23,6 +23,11 @@ UNIT = re.compile(r"单位[:：]\s*(万元|元|千元|亿元)")
 UNIT_FACTOR = {"元": 1, "千元": 1_000, "万元": 10_000, "亿元": 100_000_000}
 
 
+def to_wan(unit: str) -> float:
+    """万元 per `unit` (an unknown unit is taken as 万元, the usual one): a narrative speaks in 万元."""
+    return UNIT_FACTOR.get(unit, 10_000) / 10_000
+
+
 def department(lines: list[str]) -> str:
     for pattern in DEPARTMENT_PATTERNS:
         for text in lines:
