@@ -156,7 +156,7 @@ class _Pages:
 def _load_pdf(path: Path) -> Disclosure:
     detect.check_pdf_complete(path)
     with tempfile.TemporaryFile() as spill:
-        pages = _Pages(pdf.iter_pages(path), spill)
+        pages = _Pages(pdf.iter_pages(path, ruled=locate.may_hold_table), spill)
         scanned = detect.needs_ocr(pages.chars, len(pages))
         if scanned:  # images only: read by OCR (the ocr extra), every fact marked and checked
             from finacct.extract import ocr

@@ -317,6 +317,14 @@ def many_objects(path: Path) -> None:
     pdf.save(path, compress_streams=True)
 
 
+def objects_in_a_form(path: Path) -> None:
+    """The same 250,000 paths drawn by a form the page names once: counted where they are drawn."""
+    pdf = pikepdf.new()
+    font = pdf.make_indirect(Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica))
+    _page(pdf, b"/Fm0 Do", Fm0=_form(pdf, b"0 0 m 1 1 l S\n" * 250_000, font))
+    pdf.save(path, compress_streams=True)
+
+
 def zip_bomb(path: Path) -> None:
     """An xlsx whose sheet unpacks to 64 MB of blanks from a few dozen KB."""
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
@@ -352,7 +360,8 @@ def extract_limited(path: Path, timeout: float = 30) -> tuple[int, str, float, i
     (fanned_out_run_length_forms, "draws form XObjects within each other"),
     (form_drawing_from_page_resources, "draws form XObjects within each other"),
     (forms_behind_an_update, "draws form XObjects within each other"),
-    (many_pages, "2500 pages"), (many_objects, "holds more than 200,000 objects"), (zip_bomb, "zip bomb"),
+    (many_pages, "2500 pages"), (many_objects, "holds more than 200,000 objects"),
+    (objects_in_a_form, "holds more than 200,000 objects"), (zip_bomb, "zip bomb"),
 ])
 def test_hostile_files_are_refused_quickly_with_one_line(tmp_path: Path, make, says: str) -> None:
     path = tmp_path / f"{make.__name__}.{'xlsx' if make is zip_bomb else 'pdf'}"

@@ -10,6 +10,8 @@ import tempfile
 from pathlib import Path
 
 import pikepdf
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 import pytest
 from conftest import corpus_file
 from pikepdf import Array, Dictionary, Name, Stream
@@ -110,3 +112,30 @@ def test_a_form_with_empty_resources_draws_from_the_page_not_from_its_drawer(tmp
                 guard.check_forms(path)
         else:
             guard.check_forms(path)
+
+
+CORPUS_PDFS = ["chongqing_swu_university_2023_budget.pdf", "jiangsu_high_court_2018_budget.pdf", "putuo_finance_2024.pdf",
+               "putuo_wanli_street_2024_budget.pdf"]
+FIXTURES = sorted((Path(__file__).parent / "fixtures" / "layouts").glob("*.pdf"))   # xlsx via LibreOffice, HTML via Chromium (object streams)
+
+
+@pytest.mark.parametrize("path", [*CORPUS_PDFS, *FIXTURES], ids=lambda p: Path(p).stem)
+def test_pages_the_guard_finds_drawing_no_form_hold_none_in_pdfium(path: str | Path) -> None:
+    """Such a page's objects are counted in one call, so the guard must never miss a form PDFium draws."""
+    path = corpus_file(path) if isinstance(path, str) else path
+    forms = guard.check_forms(path)
+    assert forms is not None   # one catalog, each object defined once: the guard vouches for its pages
+    doc = pdfium.PdfDocument(str(path))
+    drawn = [any(o.type == pdfium_c.FPDF_PAGEOBJ_FORM for o in doc[i].get_objects(max_depth=1)) for i in range(len(doc))]
+    assert len(forms) == len(drawn) and all(f or not d for f, d in zip(forms, drawn))
+    if path.name.startswith("jiangsu"):
+        assert drawn.count(True) == forms.count(True) == 1   # its one page drawing a form, found
+
+
+def test_the_guard_does_not_vouch_for_a_file_defining_an_object_twice(tmp_path: Path) -> None:
+    """An update may define an object again, and PDFium may read either version: every page is walked for forms."""
+    path = corpus_file("putuo_finance_2024.pdf")
+    twice = tmp_path / "twice.pdf"
+    twice.write_bytes(path.read_bytes() + b"\n5 0 obj\n<<>>\nendobj\n")
+    assert guard.check_forms(path) is not None and guard.check_forms(twice) is None
+    assert _pages(twice) == _pages(path)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import bisect
 import mmap
 import re
 import zlib
@@ -31,8 +30,11 @@ PAGE_NODES = 20_000                # page-tree nodes walked: ten for each of the
 _DELIM = rb"\s/\[\]()<>{}%"
 _OBJ = re.compile(rb"obj(?![^" + _DELIM + rb"])")     # found first, then the number before it: fast on large files
 _OBJ_HEAD = re.compile(rb"(\d{1,10})\s+\d{1,5}\s+$")
-_TOKEN = re.compile(rb"(<<|>>|\[|\]|\{|\})|/([^" + _DELIM + rb"]*)|(\d+)\s+\d+\s+R(?![^" + _DELIM + rb"])|(\()|(<)|([^" + _DELIM + rb"]+)")
-_SPACE = re.compile(rb"(?:\s|%[^\r\n]*)*")
+# A token after any white space and comments, skipped atomically: no token is ever read from inside a comment.
+_TOKEN = re.compile(rb"(?>(?:\s|%[^\r\n]*)*)"
+                    rb"(?:(<<|>>|\[|\]|\{|\})|/([^" + _DELIM + rb"]*)|(\d+)\s+\d+\s+R(?![^" + _DELIM + rb"])|(\()|(<)|([^" + _DELIM + rb"]+))")
+_DELIMITER, _NAME, _REF, _WORD = 1, 2, 3, 6   # _TOKEN's groups, as its lastindex (4 and 5 open a string)
+_CLOSE = {dict: b">>", list: b"]"}
 _PAREN = re.compile(rb"\\.|[()]", re.S)
 _STREAM = re.compile(rb"\s*stream\r?\n?")
 _STREAM_AT = re.compile(rb"stream\r?\n")
@@ -56,49 +58,65 @@ def _name(raw: bytes) -> str:
     return _ESCAPED.sub(lambda m: bytes([int(m[1], 16)]), raw).decode("latin-1")
 
 
-def _value(buf: Any, pos: int, depth: int = 0) -> tuple[Any, int]:
+def _value(buf: Any, pos: int) -> tuple[Any, int]:
     """One PDF object at pos: dicts, arrays, names and references; strings and numbers as
-    placeholders (the guard needs none of their values)."""
-    pos = _SPACE.match(buf, pos).end()
-    m = _TOKEN.match(buf, pos)
-    if m is None or depth > 64:
-        raise ValueError("not a PDF object")
-    end = m.end()
-    if m[1] in (b"<<", b"["):
-        out: Any = {} if m[1] == b"<<" else []
-        close = b">>" if m[1] == b"<<" else b"]"
-        while True:
-            end = _SPACE.match(buf, end).end()
-            if buf[end:end + len(close)] == close:
-                return out, end + len(close)
-            item, end = _value(buf, end, depth + 1)
-            if isinstance(out, list):
-                out.append(item)
-            elif isinstance(item, str) and not isinstance(item, _Blank):
-                out[item], end = _value(buf, end, depth + 1)
-            else:
-                raise ValueError("a dictionary key that is not a name")
-    if m[1] is not None:
-        raise ValueError("unexpected delimiter")
-    if m[2] is not None:
-        return _name(m[2]), end
-    if m[3] is not None:
-        return _Ref(int(m[3])), end
-    if m[4]:
-        level = 1
-        while level:
-            p = _PAREN.search(buf, end)
-            if p is None:
-                raise ValueError("unterminated string")
-            end = p.end()
-            level += {b"(": 1, b")": -1}.get(p[0], 0)
-        return _Blank(), end
-    if m[5]:
-        close = buf.find(b">", end)
+    placeholders (the guard needs none of their values), nested at most 64 deep. Read in one
+    loop over the tokens, the open dictionaries and arrays on a stack: a call per token was
+    most of the guard's time (a page dictionary's fonts and graphics states)."""
+    stack: list[Any] = []          # the dictionaries and arrays open at pos, outermost first
+    keys: list[str | None] = []    # for each, the key whose value comes next (None: a key or an array item does)
+    while True:
+        m = _TOKEN.match(buf, pos)
+        if m is None:
+            raise ValueError("not a PDF object")
+        pos, kind = m.end(), m.lastindex
+        if kind == _DELIMITER and stack and keys[-1] is None and m[kind] == _CLOSE[type(stack[-1])]:
+            val = stack.pop()
+            keys.pop()
+        elif len(stack) > 64:
+            raise ValueError("nested too deep")
+        elif kind == _DELIMITER:
+            if m[kind] not in (b"<<", b"["):
+                raise ValueError("unexpected delimiter")
+            stack.append({} if m[kind] == b"<<" else [])
+            keys.append(None)
+            continue
+        elif kind == _NAME:
+            val = _name(m[kind])
+        elif kind == _REF:
+            val = _Ref(int(m[kind]))
+        elif kind == _WORD:
+            val = _Blank(m[kind].decode("latin-1"))
+        else:
+            val, pos = _string(buf, pos, m[kind])
+        if not stack:
+            return val, pos
+        if isinstance(stack[-1], list):
+            stack[-1].append(val)
+        elif keys[-1] is not None:
+            stack[-1][keys[-1]] = val
+            keys[-1] = None
+        elif isinstance(val, str) and not isinstance(val, _Blank):
+            keys[-1] = val
+        else:
+            raise ValueError("a dictionary key that is not a name")
+
+
+def _string(buf: Any, pos: int, opening: bytes) -> tuple[_Blank, int]:
+    """A literal string (nested brackets, escapes) or hex string opened before pos, and where it ends."""
+    if opening == b"<":
+        close = buf.find(b">", pos)
         if close < 0:
             raise ValueError("unterminated string")
         return _Blank(), close + 1
-    return _Blank(m[6].decode("latin-1")), end
+    level = 1
+    while level:
+        p = _PAREN.search(buf, pos)
+        if p is None:
+            raise ValueError("unterminated string")
+        pos = p.end()
+        level += {b"(": 1, b")": -1}.get(p[0], 0)
+    return _Blank(), pos
 
 
 class _Blank(str):
@@ -173,6 +191,9 @@ class _File:
         self.counts: dict[int, Counter] = {}
         self.with_forms: dict[int, bool] = {}   # XObject dictionary -> whether it names a form (pages share theirs)
         self._streams: list[tuple[int, _Stream]] | None = None
+        self.twice = len(self.heads) - len(self.at)   # definitions of an object number after its first
+        self.catalogs = 0       # catalogs whose page trees pages() walked
+        self.walked = False     # whether pages() walked them to the end
 
     def obj(self, num: int) -> Any:
         if num not in self.cache:
@@ -200,13 +221,25 @@ class _File:
             return None
 
     def streams(self) -> list[tuple[int, _Stream]]:
-        """Every stream object with its number (streams are never inside object streams)."""
+        """Every stream object with its number (streams are never inside object streams): the
+        objects whose text, up to the next object's header, holds a `stream` keyword."""
         if self._streams is None:
-            starts = [h[0] for h in self.heads]
-            found = {self.heads[i][1] for m in _STREAM_AT.finditer(self.data)
-                     if self.data[m.start() - 3:m.start()] != b"end" and (i := bisect.bisect_right(starts, m.start()) - 1) >= 0}
+            ends = [start for start, _, _ in self.heads[1:]] + [len(self.data)]
+            found = {num for (start, num, _), end in zip(self.heads, ends) if self._has_stream(start, end)}
             self._streams = [(num, s) for num in sorted(found) if isinstance(s := self.obj(num), _Stream)]
         return self._streams
+
+    def _has_stream(self, start: int, end: int) -> bool:
+        """Whether a `stream` keyword (not `endstream`) starts in data[start:end]. Looked for from
+        the start and only up to the first: a stream's keyword follows its dictionary, so the
+        search stops before its data (most of a file's bytes)."""
+        pos = start
+        reach = end + len(b"stream\r\n") - 1   # a keyword starting before `end` may end after it
+        while (m := _STREAM_AT.search(self.data, pos, reach)) and m.start() < end:
+            if self.data[m.start() - 3:m.start()] != b"end":
+                return True
+            pos = m.end()
+        return False
 
     def _packed(self) -> dict[int, tuple[int, int]]:
         """Where each object kept in an object stream (PDF 1.5) is: (stream, index)."""
@@ -219,6 +252,7 @@ class _File:
                 head = (self.decoded(s) or b"").split(None, 2 * int(n) if n.isdigit() else 0)
                 for k, obj in enumerate(head[:2 * int(n) if n.isdigit() else 0:2]):
                     if obj.isdigit():
+                        self.twice += int(obj) in self.at or int(obj) in self.packed
                         self.packed.setdefault(int(obj), (num, k))
         return self.packed
 
@@ -333,6 +367,7 @@ class _File:
         every catalog a trailer or cross-reference stream names: an update may name another
         catalog than the file's first section, and which one PDFium takes is not guessed here."""
         catalogs = {id(r): r for d in self._trailers() if isinstance(r := self.get(d.get("Root")), dict)}
+        self.catalogs = len(catalogs)
         stack = [(self.get(c.get("Pages")), None) for c in reversed(catalogs.values())]
         seen: set[int] = set()
         while stack and len(seen) <= PAGE_NODES:
@@ -346,6 +381,27 @@ class _File:
                 stack.extend((self.get(k), res) for k in reversed(kids))
             else:
                 yield node, res
+        self.walked = not stack
+
+    def draws_no_form(self, resources: Any) -> bool:
+        """Whether a page with these resources surely draws no form XObject: it has none, or
+        every XObject it names reads as a stream that is not a form. One the guard cannot read
+        may be a form PDFium can."""
+        if resources is None:
+            return True
+        res = self.get(resources)
+        if not isinstance(res, dict):
+            return False
+        xobjects = self.get(res["XObject"]) if "XObject" in res else {}
+        return isinstance(xobjects, dict) and all(
+            isinstance(x := self.get(v), _Stream) and self.get(x.get("Subtype")) != "Form" for v in xobjects.values())
+
+    def vouches(self) -> bool:
+        """Whether the pages read are those PDFium reads: one catalog, its tree walked to the end,
+        and each object defined once, in the file or in an object stream (no update whose
+        version PDFium might read instead of the one read here)."""
+        self._packed()
+        return self.catalogs == 1 and self.walked and not self.twice
 
     def _trailers(self) -> list[dict]:
         """Trailer dictionaries (after `trailer`, and cross-reference streams); failing any with
@@ -364,20 +420,25 @@ class _File:
         return out
 
 
-def check_forms(path: Path) -> None:
+def check_forms(path: Path) -> list[bool] | None:
     """Refuse a PDF whose pages would make PDFium parse more than MAX_FORM_DRAWS form
-    XObjects (forms drawing themselves, or fanning out level after level)."""
+    XObjects (forms drawing themselves, or fanning out level after level). Returns, page by
+    page, whether the page may draw a form, or None where the guard cannot vouch that the
+    pages it read are PDFium's (_File.vouches)."""
     with open(path, "rb") as fh:
         try:
             data = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
         except ValueError:   # an empty file
-            return
+            return None
         with data:
             f = _File(data)
             memo: dict = {}
+            forms = []
             for number, (page, res) in enumerate(f.pages(), start=1):
+                forms.append(not f.draws_no_form(res))
                 xobjects = f.xobjects(res)
                 n = f.forms(page.get("Contents"), xobjects, 0, memo, xobjects)[0]
                 if n > MAX_FORM_DRAWS:
                     raise UnreadableError(f"{path.name}: page {number} draws form XObjects within each other more than "
                                           f"{MAX_FORM_DRAWS:,} times (a form that draws itself, or fans out); refused")
+            return forms if f.vouches() else None

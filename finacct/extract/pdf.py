@@ -8,7 +8,7 @@ from __future__ import annotations
 import ctypes
 import math
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import repeat
 from pathlib import Path
@@ -26,6 +26,7 @@ from finacct.extract.layout import Line, Word, group_lines
 WORD_GAP = 0.25
 # Paths thinner than this (points) are rulings.
 RULE_THICKNESS = 2.5
+SAMPLES = 50                       # characters asked their angle to turn a page upright: a vote, not a census
 RULE_DEPTH = 3                     # levels of content searched for rulings: the page, its forms, forms in those
 # PDFium keeps what it parsed until the document is closed: reopened after this many pages.
 REOPEN = 25
@@ -57,6 +58,12 @@ class Page:
 def open_pdf(path: Path) -> pdfium.PdfDocument:
     """Open a PDF or raise a one-line UnreadableError saying why it cannot be read (or why it
     is refused: too many pages, or pages whose form XObjects would expand without bound)."""
+    return _open(path)[0]
+
+
+def _open(path: Path) -> tuple[pdfium.PdfDocument, list[bool]]:
+    """open_pdf(path), and for each page whether it may draw a form XObject: all pages, unless
+    the guard read every page's resources from the file."""
     try:
         doc = pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as exc:
@@ -67,25 +74,32 @@ def open_pdf(path: Path) -> pdfium.PdfDocument:
     try:
         if len(doc) > MAX_PAGES:
             raise UnreadableError(f"{path.name}: {len(doc)} pages, more than the {MAX_PAGES} a disclosure can have; refused")
-        check_forms(path)
+        forms = check_forms(path)
     except BaseException:
         doc.close()
         raise
-    return doc
+    return doc, forms if forms is not None and len(forms) == len(doc) else [True] * len(doc)
 
 
-def iter_pages(path: Path) -> Iterator[Page]:
+def everywhere(lines: list[Line]) -> bool:
+    """Rulings on every page (what a reader of a page's geometry wants, unless told otherwise)."""
+    return True
+
+
+def iter_pages(path: Path, ruled: Callable[[list[Line]], bool] = everywhere) -> Iterator[Page]:
     """The pages of a PDF one at a time, as positioned words and rulings, within the resource
-    guards. The document is reopened every REOPEN pages: PDFium keeps every object it has
+    guards. Rulings are read only on pages whose lines are `ruled` (those that can hold a
+    table): finding them walks every page object, which costs more than the text on some pages.
+    The document is reopened every REOPEN pages: PDFium keeps every object it has
     parsed until the document is closed, so its memory would otherwise grow with the page count."""
-    doc = open_pdf(path)
+    doc, forms = _open(path)
     budget = Budget(path.name)
     try:
         for i in range(len(doc)):
             if i and i % REOPEN == 0:
                 doc.close()
                 doc = pdfium.PdfDocument(str(path))
-            yield _page(doc[i], i + 1, budget)
+            yield _page(doc[i], i + 1, budget, forms[i], ruled)
     finally:
         doc.close()
 
@@ -129,6 +143,9 @@ _obj_type, _obj_bounds = _bare(pdfium_c.FPDFPageObj_GetType), _bare(pdfium_c.FPD
 _char_angle, _font_size = _bare(pdfium_c.FPDFText_GetCharAngle), _bare(pdfium_c.FPDFText_GetFontSize)
 _loose_box, _char_origin = _bare(pdfium_c.FPDFText_GetLooseCharBox), _bare(pdfium_c.FPDFText_GetCharOrigin)
 _consume = deque(maxlen=0).extend
+# What a word never holds, by code point (those past the BMP looked up as 0xFFFF): whitespace
+# (str.isspace) and the noncharacter 0xFFFE PDFium may put in text.
+_BLANK = np.array([chr(c).isspace() or c == 0xFFFE for c in range(0x10000)])
 
 
 def _bulk(fn: Any, args: list[Iterable], n: int, ctype: Any, values: int, pointers: int) -> np.ndarray:
@@ -186,60 +203,94 @@ class Frame:
 
 
 def _frame(page: pdfium.PdfPage, tp: pdfium.PdfTextPage, n: int) -> Frame:
-    """The quarter turn most of the page's characters are printed at (200 to 400 sampled; the
-    first turn of those with most votes)."""
+    """The quarter turn most of the page's characters are printed at (SAMPLES to twice as many
+    sampled; the first turn of those with most votes)."""
     left, bottom, right, top = page.get_bbox()
-    samples = range(0, n, max(1, n // 200))
+    samples = range(0, n, max(1, n // SAMPLES))
     angles = np.fromiter(map(_char_angle, repeat(tp.raw), samples), float, len(samples))
     turns = (-np.round(angles[angles >= 0] / (math.pi / 2))).astype(np.int64) % 4   # pdfium measures clockwise; -1: unknown
     return Frame(int(np.argmax(np.bincount(turns, minlength=4))), right - left, top - bottom)
 
 
-def _page(page: pdfium.PdfPage, number: int, budget: Budget) -> Page:
-    """One page read: its objects counted (refused before any text is extracted if a page
-    draws forms within forms beyond the limits), then its words and rulings."""
-    paths: list = []
-    budget.add_objects(_scan(page.raw, _count_page, _get_page_obj, 0, budget.left(), paths), number)
+def _page(page: pdfium.PdfPage, number: int, budget: Budget, forms: bool, ruled: Callable[[list[Line]], bool]) -> Page:
+    """One page read: its objects counted, with those of the forms it may draw (refused before
+    any text is extracted if beyond the limits), then its words, then its rulings if its lines
+    are `ruled`. A page that draws no form is counted in one call, and walked only for rulings."""
+    paths: list | None = None
+    if forms:
+        paths = []
+        count = _scan(page.raw, _count_page, _get_page_obj, 0, budget.left(), paths)
+    else:
+        count = max(_count_page(page.raw), 0)
+    budget.add_objects(count, number)
     tp = page.get_textpage()
     n = tp.count_chars()
     budget.add_chars(n, number)
     frame = _frame(page, tp, n)
-    rules, vrules = _rules(paths, frame)
     width, height = frame.size
-    out = Page(number, width, height, _words(tp, n, frame), rules, vrules)
+    out = Page(number, width, height, _words(tp, n, frame))
+    if ruled(out.lines):
+        if paths is None:
+            paths = []
+            _scan(page.raw, _count_page, _get_page_obj, 0, count + 1, paths)
+        out.rules, out.vrules = _rules(paths, frame)
     tp.close()
     page.close()
     return out
 
 
 def _words(tp: pdfium.PdfTextPage, n: int, frame: Frame) -> list[Word]:
-    """Characters joined into words: a character continues the word before it when it follows
-    it in the text, on the word's baseline and close after it. The boxes, origins and sizes of
-    all characters are read in bulk and turned into reading coordinates as arrays; only finding
-    where words start is a loop."""
+    """Characters joined into words (see _starts). The boxes, origins and sizes of all
+    characters are read in bulk and turned into reading coordinates as arrays."""
     text = tp.get_text_range(0, n)[:n] if n else ""
-    chars = [i for i, ch in enumerate(text) if not ch.isspace() and ch != "\ufffe"]
+    codes = np.frombuffer(text.encode("utf-32-le"), np.uint32)   # one per character of text, as indexed by PDFium
+    chars = np.flatnonzero(~_BLANK[np.minimum(codes, 0xFFFF)])
     k = len(chars)
     if not k:
         return []
-    left, top, right, bottom = _bulk(_loose_box, [repeat(tp.raw, k), chars], k, ctypes.c_float, 4, 1).T  # FS_RECTF order
+    at = chars.tolist()
+    left, top, right, bottom = _bulk(_loose_box, [repeat(tp.raw, k), at], k, ctypes.c_float, 4, 1).T  # FS_RECTF order
     x0, x1, tops, bottoms = frame.box(left, bottom, right, top)
-    base = frame.point(*_bulk(_char_origin, [repeat(tp.raw, k), chars], k, ctypes.c_double, 2, 2).T)[1]
-    size = np.fromiter(map(_font_size, repeat(tp.raw, k), chars), float, k)
+    base = frame.point(*_bulk(_char_origin, [repeat(tp.raw, k), at], k, ctypes.c_double, 2, 2).T)[1]
+    size = np.fromiter(map(_font_size, repeat(tp.raw, k), at), float, k)
     size = np.where((size > 0) & (size <= 1.5 * (bottoms - tops)), size, bottoms - tops)  # some producers report text-space sizes
+    starts = _starts(chars, x0, x1, base, size)
+    ends = [*starts[1:], k]
+    cols = (x0[starts], np.maximum.reduceat(x1, starts), np.minimum.reduceat(tops, starts),
+            np.maximum.reduceat(bottoms, starts), base[starts], size[starts])
+    return [Word(text[at[a]:at[b - 1] + 1], *v) for a, b, *v in zip(starts, ends, *(c.tolist() for c in cols))]
+
+
+def _starts(chars: np.ndarray, x0: np.ndarray, x1: np.ndarray, base: np.ndarray, size: np.ndarray) -> list[int]:
+    """Where words start: a character continues the word before it when it follows it in the
+    text, on the word's first baseline and close after the word's right edge. Decided for all
+    neighbours at once, which is exact as long as every word so far keeps one baseline and a
+    rising right edge (the character before is then the word's baseline and edge); from the
+    first word that does not, decided character by character (_walk)."""
+    s, gap = size[1:], x0[1:] - x1[:-1]
+    joined = np.zeros(len(chars), bool)
+    joined[1:] = (chars[1:] == chars[:-1] + 1) & (np.abs(base[:-1] - base[1:]) < 0.3 * s) & (-0.5 * s < gap) & (gap < WORD_GAP * s)
+    starts = np.flatnonzero(~joined)
+    uneven = np.flatnonzero(joined[1:] & ((base[1:] != base[:-1]) | (x1[1:] < x1[:-1])))
+    if not len(uneven):
+        return starts.tolist()
+    first = int(starts[np.searchsorted(starts, uneven[0] + 1, "right") - 1])   # the start of the first uneven word
+    return starts[starts < first].tolist() + _walk(chars, x0, x1, base, size, first)
+
+
+def _walk(chars: np.ndarray, x0: np.ndarray, x1: np.ndarray, base: np.ndarray, size: np.ndarray, begin: int) -> list[int]:
+    """Word starts from `begin` (a word's start) on, one character at a time."""
     starts = []
     last, first_base, right_edge = -2, 0.0, 0.0   # the word so far: its first baseline, its right edge
-    for j, (i, a, b, y, s) in enumerate(zip(chars, x0.tolist(), x1.tolist(), base.tolist(), size.tolist())):
+    columns = (chars[begin:].tolist(), *(c[begin:].tolist() for c in (x0, x1, base, size)))
+    for j, (i, a, b, y, s) in enumerate(zip(*columns), begin):
         if i == last + 1 and abs(first_base - y) < 0.3 * s and -0.5 * s < a - right_edge < WORD_GAP * s:
             right_edge = max(right_edge, b)
         else:
             starts.append(j)
             first_base, right_edge = y, b
         last = i
-    ends = [*starts[1:], k]
-    cols = (x0[starts], np.maximum.reduceat(x1, starts), np.minimum.reduceat(tops, starts),
-            np.maximum.reduceat(bottoms, starts), base[starts], size[starts])
-    return [Word(text[chars[a]:chars[b - 1] + 1], *v) for a, b, *v in zip(starts, ends, *(c.tolist() for c in cols))]
+    return starts
 
 
 def _rules(paths: list, frame: Frame) -> tuple[list[tuple[float, float, float]], list[tuple[float, float, float]]]:

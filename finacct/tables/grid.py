@@ -107,6 +107,8 @@ def header_cells(spec: TableSpec, words: list[Word], rules: list[tuple[float, fl
     """Merge words stacked in one header cell (wrapped header text) into cells. Two stacked
     words that each name a column, or a ruling between them, are two header rows
     (基本支出 over 人员经费), not one wrapped heading."""
+    across = sorted(rules)  # by y: the rulings between two words are one slice
+    ys = [y for y, _, _ in across]
     stacks: list[list[Word]] = []
     for w in sorted(words, key=lambda w: (w.baseline, w.x0)):
         best, best_ov = None, 0.0
@@ -116,8 +118,9 @@ def header_cells(spec: TableSpec, words: list[Word], rules: list[tuple[float, fl
             ov = _overlap(w.x0, w.x1, last.x0, last.x1)
             if not (0 < gap <= 1.7 * w.size and ov >= 0.6 * min(w.x1 - w.x0, last.x1 - last.x0) and ov > best_ov):
                 continue  # rulings and column names are asked only of words stacked close (most pairs are not)
-            ruled = any(last.bottom - 1 <= y <= w.top + 1 and x0 <= max(w.x0, last.x0) and x1 >= min(w.x1, last.x1)
-                        for y, x0, x1 in rules) or bool(spec.column_of(normalise(_stacked_text(stack))) and spec.column_of(normalise(w.text)))
+            between = across[bisect.bisect_left(ys, last.bottom - 1):bisect.bisect_right(ys, w.top + 1)]
+            ruled = any(x0 <= max(w.x0, last.x0) and x1 >= min(w.x1, last.x1)
+                        for _, x0, x1 in between) or bool(spec.column_of(normalise(_stacked_text(stack))) and spec.column_of(normalise(w.text)))
             if not ruled:
                 best, best_ov = stack, ov
         if best is not None:
@@ -130,16 +133,31 @@ def header_cells(spec: TableSpec, words: list[Word], rules: list[tuple[float, fl
 def with_spans(cells: list[Cell], vrules: list[tuple[float, float, float]]) -> list[Cell]:
     """Each cell's extent: between the nearest vertical rulings left and right of its text;
     without rulings, a heading centred over a run of two or more headings below it spans them."""
+    across = sorted(vrules)  # by x
+    xs = [x for x, _, _ in across]
     for c in cells:
         mid = (c.top + c.bottom) / 2
-        crossing = [x for x, top, bottom in vrules if top - 1 <= mid <= bottom + 1]
-        left = [x for x in crossing if x <= c.x0 + 1]
-        right = [x for x in crossing if x >= c.x1 - 1]
-        if left and right:
-            c.span = (max(left), min(right))
+        left = _first_crossing(across, bisect.bisect_right(xs, c.x0 + 1) - 1, -1, mid, slack=1.0)
+        right = _first_crossing(across, bisect.bisect_left(xs, c.x1 - 1), 1, mid, slack=1.0)
+        if left is not None and right is not None:
+            c.span = (left, right)
         else:
             c.span = _centred_over(c, cells)
     return cells
+
+
+def _first_crossing(rulings: list[tuple[float, float, float]], start: int, step: int, at: float,
+                    slack: float = 0.0) -> float | None:
+    """The position of the first ruling that reaches `at` (within `slack`), walking from index
+    `start` by `step` through rulings sorted by position (position, from, to): the nearest one
+    on that side, found without a pass over every ruling of the page."""
+    k = start
+    while 0 <= k < len(rulings):
+        position, lo, hi = rulings[k]
+        if lo - slack <= at <= hi + slack:
+            return position
+        k += step
+    return None
 
 
 def _centred_over(cell: Cell, cells: list[Cell]) -> tuple[float, float] | None:
@@ -181,29 +199,35 @@ def _is_label(text: str) -> bool:
     return bool(LABEL_HEADERS.match(text) or SIDE_LABEL_HEADER.search(text) or text.isdigit())
 
 
-def _whole_number(words: list[Word], i: int, labels: set[tuple[float, float]]) -> bool:
+def _whole_number(words: list[Word], i: int, labels: list[tuple[float, float]]) -> bool:
     """A bare whole number that is an amount (25, 0 in a table of 元): not under a label
-    heading (codes, 栏次: their x extents) and not followed by a name (the code of a
-    two-sided table's right side)."""
+    heading (codes, 栏次: `labels` are their x extents, merged) and not followed by a name
+    (the code of a two-sided table's right side)."""
     w = words[i]
     if not w.text.isdigit() or not (i + 1 == len(words) or words[i + 1].is_amount or words[i + 1].text.isdigit()):
         return False
-    return not any(_overlap(x0, x1, w.x0, w.x1) > 0 for x0, x1 in labels)
+    # of the extents starting left of its end, the last reaches furthest right: the one it can overlap
+    k = bisect.bisect_left(labels, (w.x1,)) - 1
+    return not (k >= 0 and _overlap(*labels[k], w.x0, w.x1) > 0)
+
+
+def _merged(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Sorted x extents, those that overlap merged into one."""
+    out: list[list[float]] = []
+    for x0, x1 in spans:
+        if out and x0 < out[-1][1]:
+            out[-1][1] = max(out[-1][1], x1)
+        else:
+            out.append([x0, x1])
+    return [(a, b) for a, b in out]
 
 
 def _data_columns(lines: list[Line], labels: list[Word]) -> list[tuple[float, float]]:
     """x extents of the amount columns as printed: overlapping amounts stand in one column
     (right-aligned, centred or left-aligned alike)."""
-    under = {(c.x0, c.x1) for c in labels}  # labels repeat down a table: each extent once
-    spans = sorted((w.x0, w.x1) for ln in lines for i, w in enumerate(ln.words)
-                   if w.is_amount or _whole_number(ln.words, i, under))
-    columns: list[list[float]] = []
-    for x0, x1 in spans:
-        if columns and x0 < columns[-1][1]:
-            columns[-1][1] = max(columns[-1][1], x1)
-        else:
-            columns.append([x0, x1])
-    return [(a, b) for a, b in columns]
+    under = _merged(sorted({(c.x0, c.x1) for c in labels if c.x1 > c.x0}))  # an empty extent overlaps nothing
+    return _merged(sorted((w.x0, w.x1) for ln in lines for i, w in enumerate(ln.words)
+                          if w.is_amount or _whole_number(ln.words, i, under)))
 
 
 @dataclass
@@ -375,7 +399,8 @@ def _data_start(page: Page, lines: list[Line]) -> int:
 def _rows(spec: TableSpec, page: Page, data: list[Word], layout: Layout, warnings: list[str]) -> list[RawRow]:
     edges = [float("-inf"), *layout.cuts, float("inf")]
     top = min(w.top for w in data) - 2
-    rules = sorted({round(y, 1) for y, _, _ in page.rules if y > top})
+    # the segments of one ruling share its y: each y is rounded once
+    rules = sorted({round(y, 1) for y in {y for y, _, _ in page.rules if y > top}})
     sides = _sides(data, edges)
     out = []
     for side in range(len(edges) - 1):
@@ -394,7 +419,8 @@ def _rows(spec: TableSpec, page: Page, data: list[Word], layout: Layout, warning
 def _sides(data: list[Word], edges: list[float]) -> dict[int, int]:
     """The side of a multi-sided table each word belongs to, by x; a label that spans two
     sides (支出合计 over 功能分类 and 支出用途) goes with the amount printed on the side after it."""
-    side_of = {id(w): next(k for k in range(len(edges) - 1) if edges[k] <= w.xc < edges[k + 1]) for w in data}
+    # edges ascend (each cut of _side_cuts is at or right of the one before): one bisection a word
+    side_of = {id(w): bisect.bisect_right(edges, w.xc) - 1 for w in data}
     if len(edges) == 2:  # one side: no label to move
         return side_of
     for line in group_lines(data):
@@ -424,7 +450,9 @@ def _by_rules(words: list[Word], rules: list[float], ruled: list[tuple[float, fl
     for w in words:
         covered: set[int] = set()
         if not w.is_amount and not w.text.isdigit():  # only a label can be merged over rows
-            above, below = _crossing_around(across, ys, w.xc, (w.top + w.bottom) / 2)
+            mid = (w.top + w.bottom) / 2  # the nearest rulings above and below it that cross it
+            above = _first_crossing(across, bisect.bisect_left(ys, mid) - 1, -1, w.xc)
+            below = _first_crossing(across, bisect.bisect_right(ys, mid), 1, w.xc)
             if above is not None and below is not None:
                 first, last = band_index(above + 0.1, rules), band_index(below - 0.1, rules)
                 covered = {b for b in occupied if first <= b <= last} if last > first else set()
@@ -436,15 +464,6 @@ def _by_rules(words: list[Word], rules: list[float], ruled: list[tuple[float, fl
         else:
             bands.setdefault(band[id(w)], []).append(w)
     return [(spans.get(k, []), bands[k]) for k in sorted(bands)]
-
-
-def _crossing_around(across: list[tuple[float, float, float]], ys: list[float], x: float,
-                     y: float) -> tuple[float | None, float | None]:
-    """The nearest rulings above and below y that cross x: `across` is sorted by y (its
-    `ys`), so each is the first crossing one walking out from y, not a pass over every ruling."""
-    above = next((across[k][0] for k in range(bisect.bisect_left(ys, y) - 1, -1, -1) if across[k][1] <= x <= across[k][2]), None)
-    below = next((across[k][0] for k in range(bisect.bisect_right(ys, y), len(across)) if across[k][1] <= x <= across[k][2]), None)
-    return above, below
 
 
 def _starts_row(spec: TableSpec, line: Line) -> bool:

@@ -17,7 +17,7 @@ DEPARTMENT_PATTERNS = (
 COVER_YEAR = re.compile(r"^\s*20\d{2}\s*年度?\s*部门(决算|预算)\s*$")
 YEAR = re.compile(r"(20\d{2})\s*年度?\s*(?:[区市省县]级)?(?:部门|单位)?(决算|预算)")
 # A sentence, or a comparison with another year: no heading naming the year covered.
-COMPARES = re.compile(r"[。，；]|比|较|与")
+COMPARES = re.compile(r"[。，；比较与]")
 WORD = {"final": "决算", "budget": "预算"}
 UNIT = re.compile(r"单位[:：]\s*(万元|元|千元|亿元)")
 UNIT_FACTOR = {"元": 1, "千元": 1_000, "万元": 10_000, "亿元": 100_000_000}
@@ -28,9 +28,17 @@ def to_wan(unit: str) -> float:
     return UNIT_FACTOR.get(unit, 10_000) / 10_000
 
 
+def _joined(lines: list[str]) -> str:
+    """Lines as one text, to be searched at once: NUL between them, which neither YEAR nor
+    UNIT matches, so no match spans two lines."""
+    return "\0".join(lines)
+
+
 def department(lines: list[str]) -> str:
+    # Every pattern names 部门 or a 部分 (part) of the document: only lines with either are searched.
+    named = [text for text in lines if "部门" in text or "部分" in text]
     for pattern in DEPARTMENT_PATTERNS:
-        for text in lines:
+        for text in named:
             m = pattern.search(text)
             if m and len(m.group(1)) >= 3:
                 return SUFFIX.sub("", m.group(1))
@@ -46,8 +54,7 @@ def year(lines: list[str], kind: str | None = None) -> int | None:
     year the accounts cover (the narrative also names the year before: 比2024年预算减少)."""
     headings = [text for text in lines if len(text.strip()) <= 40 and not COMPARES.search(text)]
     for pool in (headings, lines):
-        counts = Counter(int(m.group(1)) for text in pool for m in YEAR.finditer(text)
-                         if kind is None or m.group(2) == WORD[kind])
+        counts = Counter(int(m.group(1)) for m in YEAR.finditer(_joined(pool)) if kind is None or m.group(2) == WORD[kind])
         if counts:
             return counts.most_common(1)[0][0]
     return None
@@ -55,7 +62,7 @@ def year(lines: list[str], kind: str | None = None) -> int | None:
 
 def kind(lines: list[str]) -> str:
     """final or budget: whichever of 决算 / 预算 the headings and titles name after a year."""
-    counts = Counter(m.group(2) for text in lines if len(text.strip()) <= 40 for m in YEAR.finditer(text))
+    counts = Counter(m.group(2) for m in YEAR.finditer(_joined([text for text in lines if len(text.strip()) <= 40])))
     return "budget" if counts["预算"] > counts["决算"] else "final"
 
 
@@ -65,5 +72,5 @@ def unit_of(lines: list[str]) -> str | None:
 
 
 def unit(lines: list[str]) -> str:
-    counts = Counter(m.group(1) for text in lines for m in UNIT.finditer(text))
+    counts = Counter(m.group(1) for m in UNIT.finditer(_joined(lines)))
     return counts.most_common(1)[0][0] if counts else "万元"

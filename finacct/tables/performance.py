@@ -33,16 +33,19 @@ ORDER = ("经济成本指标", "数量指标", "质量指标", "时效指标", "
 HEADER_PART = re.compile(r"偏差原因|^进措施$|^改进措施$|^年度总体目|^标$|^预期目标|^实际完成情况")
 TARGET = r"(?:[<>≤≥＜＞]=?|=|＝)\s*[\d.]+\S*|\S*及时|[\d.]+%?"
 INDICATOR = re.compile(rf"^(?P<head>.*?)\s*(?P<target>{TARGET})\s+(?P<actual>\S+)(?:\s+(?P<note>.+))?$")
+# A project's table starts at its 项目名称 row and ends at the next, or at the part after the tables.
+PROJECT_START = re.compile(r"\s*项目名称")
+NEXT_PART = re.compile(r"\s*第[三四五]部分")
 FUND_ROW = re.compile(r"^(?P<label>\D*?)\s*(?P<a>[\d,]+\.\d+)\s+(?P<b>[\d,]+\.\d+)\s+(?P<c>[\d,]+\.\d+)\s+(?P<r>[\d.]+)%$")
 
 
 def from_lines(lines: list[tuple[int, str]], warnings: list[str]) -> list[dict]:
     """Every performance table among (page, text) lines."""
-    starts = [i for i, (_, t) in enumerate(lines) if re.match(r"\s*项目名称", t)]
+    starts = [i for i, (_, t) in enumerate(lines) if PROJECT_START.match(t)]
     out = []
     for k, s in enumerate(starts):
         end = starts[k + 1] if k + 1 < len(starts) else next(
-            (j for j in range(s, len(lines)) if re.match(r"\s*第[三四五]部分", lines[j][1])), len(lines))
+            (j for j in range(s, len(lines)) if NEXT_PART.match(lines[j][1])), len(lines))
         block = lines[s:end]
         if not any(TITLE in t for _, t in block) and not any("年度资金总和" in t for _, t in block):
             continue

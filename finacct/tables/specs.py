@@ -86,7 +86,10 @@ class Template:
 
     def match_title(self, text: str) -> str | None:
         """Table id whose title regex matches most specifically (longest match) in a line."""
-        flat = _SPACE.sub("", text)
+        return self._match_flat(_SPACE.sub("", text))
+
+    def _match_flat(self, flat: str) -> str | None:
+        """match_title of a line already without white space."""
         anywhere, titles = self._titles
         if not anywhere.search(flat):
             return None
@@ -131,6 +134,9 @@ def _load() -> dict[str, Template]:
 
 TEMPLATES: dict[str, Template] = _load()
 SPECS: dict[str, TableSpec] = TEMPLATES["local"].tables
+# Every template's titles as one alternation (see Template._titles): most lines a document
+# prints are no title, and one search says so for all templates at once.
+_ANY_TITLE = re.compile("|".join(f"(?:{p})" for p in dict.fromkeys(s.title for t in TEMPLATES.values() for s in t.tables.values())))
 
 # Header cells that name a side's label column: where a new side of a multi-sided table starts.
 SIDE_LABEL_HEADER = re.compile(r"^项目$|^项目名称$|^项目（按功能分类）$|^功能科目名称$|科目编码$|^经济分类")
@@ -162,18 +168,19 @@ def normalise(label: str) -> str:
 
 def match_title(text: str) -> str | None:
     """Table id of a title line in any template (the local nine when several match)."""
-    for t in TEMPLATES.values():
-        if tid := t.match_title(text):
-            return tid
-    return None
+    flat = _SPACE.sub("", text)
+    if not _ANY_TITLE.search(flat):
+        return None
+    return next((tid for t in TEMPLATES.values() if (tid := t._match_flat(flat))), None)
 
 
 def choose_template(titles: list[str], kind: str | None = None) -> Template:
-    """The template whose tables' titles a document prints most of (its 目录 and headings)."""
-    flat = [_SPACE.sub("", t) for t in titles]
+    """The template whose tables' titles a document prints most of (its 目录 and headings).
+    Each template scores only the lines that are some template's title."""
+    flat = {f for t in titles if _ANY_TITLE.search(f := _SPACE.sub("", t))}
 
     def score(t: Template) -> int:
-        return len({tid for line in flat if (tid := t.match_title(line))})
+        return len({tid for line in flat if (tid := t._match_flat(line))})
 
     pool = [t for t in TEMPLATES.values() if kind is None or t.kind == kind]
     return max(pool, key=score)

@@ -1,0 +1,49 @@
+"""Words and rulings from a PDF's text layer: word starts decided for all characters at once
+are those found walking character by character, and rulings are read only on the pages asked
+for, the same as when every page's are read."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import corpus_file
+
+from finacct.extract import pdf
+from finacct.tables.locate import may_hold_table
+
+
+def _characters(rng: np.random.Generator, k: int) -> tuple[np.ndarray, ...]:
+    """k characters along lines as producers print them: mostly one baseline and touching
+    boxes, with narrow glyphs, baselines nudged a little or drifting, kerning back, spacing apart, a
+    line break, a character missing from the text, a box reaching past the next glyph's."""
+    size = rng.choice([9.0, 10.5, 12.0], k)
+    width = size * rng.choice([0.1, 0.25, 0.5, 1.0, 1.0, 1.0], k)
+    step = rng.choice([0.0] * 6 + [0.02, 0.2, -0.3, -0.45, 0.4, 8.0], k) * size
+    x0 = np.cumsum(width + step) - width
+    x1 = x0 + width + size * rng.choice([0.0] * 8 + [0.3, 0.45, 2.0], k)
+    base = 700 + np.cumsum(rng.choice([0.0] * 10 + [0.005, -0.005, 0.2, -0.2, 1.4], k) * size)
+    chars = np.cumsum(rng.choice([1] * 15 + [2], k)) + 3
+    return chars, x0, x1, base, size
+
+
+def test_word_starts_decided_at_once_are_those_walked(monkeypatch: pytest.MonkeyPatch) -> None:
+    walked = []
+    walk = pdf._walk
+    monkeypatch.setattr(pdf, "_walk", lambda *args: walked.append(args[-1]) or walk(*args))
+    for seed in range(60):
+        rng = np.random.default_rng(seed)
+        chars, x0, x1, base, size = _characters(rng, int(rng.integers(1, 400)))
+        assert pdf._starts(chars, x0, x1, base, size) == walk(chars, x0, x1, base, size, 0), seed
+    assert 0 < len(walked) < 60   # both ways taken: pages where every word is even, and pages where one is not
+    assert any(begin > 0 for begin in walked)   # and the walk taken up from a word past the first
+
+
+def test_rulings_read_only_on_the_pages_asked_are_the_same() -> None:
+    path = corpus_file("putuo_wanli_street_2024_budget.pdf")
+    every = list(pdf.iter_pages(path))
+    asked = list(pdf.iter_pages(path, ruled=may_hold_table))
+    tables = [may_hold_table(p.lines) for p in every]
+    assert 0 < sum(tables) < len(every)   # this budget has pages of prose and pages of tables
+    for page, again, table in zip(every, asked, tables):
+        assert again.words == page.words
+        assert (again.rules, again.vrules) == ((page.rules, page.vrules) if table else ([], []))
+    assert sum(bool(p.rules) for p in asked) > 10
