@@ -191,7 +191,7 @@ class _File:
         self.counts: dict[int, Counter] = {}
         self.with_forms: dict[int, bool] = {}   # XObject dictionary -> whether it names a form (pages share theirs)
         self._streams: list[tuple[int, _Stream]] | None = None
-        self.twice = len(self.heads) - len(self.at)   # definitions of an object number after its first
+        self.twice = 0          # objects an object stream defines again (counted as object streams are read)
         self.catalogs = 0       # catalogs whose page trees pages() walked
         self.walked = False     # whether pages() walked them to the end
 
@@ -245,9 +245,7 @@ class _File:
         """Where each object kept in an object stream (PDF 1.5) is: (stream, index)."""
         if self.packed is None:
             self.packed = {}
-            for num, s in self.streams():
-                if self.get(s.get("Type")) != "ObjStm":
-                    continue
+            for num, s in self.object_streams():
                 n = str(self.get(s.get("N")) or "")
                 head = (self.decoded(s) or b"").split(None, 2 * int(n) if n.isdigit() else 0)
                 for k, obj in enumerate(head[:2 * int(n) if n.isdigit() else 0:2]):
@@ -255,6 +253,9 @@ class _File:
                         self.twice += int(obj) in self.at or int(obj) in self.packed
                         self.packed.setdefault(int(obj), (num, k))
         return self.packed
+
+    def object_streams(self) -> list[tuple[int, _Stream]]:
+        return [(num, s) for num, s in self.streams() if self.get(s.get("Type")) == "ObjStm"]
 
     def get(self, val: Any) -> Any:
         """val with references followed."""
@@ -398,10 +399,11 @@ class _File:
 
     def vouches(self) -> bool:
         """Whether the pages read are those PDFium reads: one catalog, its tree walked to the end,
-        and each object defined once, in the file or in an object stream (no update whose
-        version PDFium might read instead of the one read here)."""
-        self._packed()
-        return self.catalogs == 1 and self.walked and not self.twice
+        and each object defined once (no update whose version PDFium might read instead of the
+        one read here). Object streams may define an object again: where the pages needed them
+        decoded, their objects were counted; where not, they are not decoded just to tell."""
+        once = len(self.at) == len(self.heads) and (not self.object_streams() if self.packed is None else not self.twice)
+        return self.catalogs == 1 and self.walked and once
 
     def _trailers(self) -> list[dict]:
         """Trailer dictionaries (after `trailer`, and cross-reference streams); failing any with
