@@ -5,7 +5,7 @@ measured in the same run.
 
 Prints per document: kind (final / budget), pages, finacct.load() seconds, the floor's seconds
 (pypdfium2 opening each page, loading its text page, reading its text and every character's
-box: what any reader of positioned text pays) and finacct's ratio to it, both best of 7 runs
+box: what any reader of positioned text pays) and finacct's ratio to it, both best of 11 runs
 taken alternately; pdfplumber's extract_tables() over every page (best of 2) and how many
 times slower it is; finacct's peak RSS in a fresh process. Seconds are CPU seconds: all three
 run on one thread, and on a shared machine CPU time is the steadier measure. Then finacct's
@@ -32,6 +32,7 @@ import finacct
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
 LENGTHS = (25, 100, 400)
+RUNS = 11   # finacct and the floor, in turn: the best of each (a shared host has busy spells)
 # VmHWM of the child itself: ru_maxrss would report the parent's size, inherited through fork and exec.
 PEAK = ("import re, sys, pathlib, finacct; finacct.load(sys.argv[1]); "
         "print(re.search(r'VmHWM:\\s+(\\d+)', pathlib.Path('/proc/self/status').read_text())[1])")
@@ -93,7 +94,7 @@ def main() -> None:
         d = finacct.load(path)
         pages = len(pdfium.PdfDocument(str(path)))
         kind, words = d.kind, sum(len(t.split()) or 1 for _, t in d.text)
-        ours, base = alternately([lambda path=path: finacct.load(path), lambda path=path: floor(path)], 7, clock=time.process_time)
+        ours, base = alternately([lambda path=path: finacct.load(path), lambda path=path: floor(path)], RUNS, clock=time.process_time)
         per_page[kind].append(ours / pages)
         per_kword[kind].append(1000 * ours / words)
         theirs = f"{'':12} {'':>7}"

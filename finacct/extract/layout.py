@@ -4,7 +4,6 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
 
 AMOUNT = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d{1,2}$|^-?\d{1,3}(?:,\d{3})+$|^[-—－–]{1,2}$")
 DASH = re.compile(r"^[-—－–]{1,2}$")  # printed for zero
@@ -24,14 +23,12 @@ class Word:
     size: float
     # the centre, stored: tables compare it with every ruling, hundreds of thousands of times a document
     xc: float = field(init=False, repr=False, compare=False)
+    # whether it is an amount, stored: every line asks it of its words, the table reader again
+    is_amount: bool = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "xc", (self.x0 + self.x1) / 2)
-
-    @cached_property
-    def is_amount(self) -> bool:
-        """Looked up several times a word by the table reader: matched once."""
-        return bool(AMOUNT.match(self.text))
+        object.__setattr__(self, "is_amount", bool(AMOUNT.match(self.text)))
 
     @property
     def is_code(self) -> bool:
@@ -45,24 +42,22 @@ def amount(text: str) -> float:
 
 @dataclass
 class Line:
-    """Words on (nearly) one baseline, left to right. Its text and whether it is a row are
-    worked out once: the template choice, locate and the table reader all ask every line."""
+    """Words on (nearly) one baseline, left to right. Its text and whether it is a row (it
+    holds an amount or starts with a classification code) are worked out when it is made: the
+    template choice, locate and the table reader all ask every line."""
 
     words: list[Word]
+    text: str = field(init=False, repr=False, compare=False)
+    is_data: bool = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.text = "".join(w.text for w in self.words)
+        first = self.words[0]
+        self.is_data = any(w.is_amount for w in self.words) or (first.is_code and len(first.text) >= 3)
 
     @property
     def baseline(self) -> float:
         return sum(w.baseline for w in self.words) / len(self.words)
-
-    @cached_property
-    def text(self) -> str:
-        return "".join(w.text for w in self.words)
-
-    @cached_property
-    def is_data(self) -> bool:
-        """A table row: it holds an amount or starts with a classification code."""
-        first = self.words[0]
-        return any(w.is_amount for w in self.words) or (first.is_code and len(first.text) >= 3)
 
 
 def group_lines(words: list[Word], tolerance: float = 0.45) -> list[Line]:

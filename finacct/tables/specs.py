@@ -47,7 +47,12 @@ class TableSpec:
 
     def column_of(self, text: str) -> str | None:
         """The column key a header (or, in a transposed table, a row label) names."""
-        return next((c.key for c in self.columns if re.search(c.header, text)), None)
+        return next((key for key, header in self._headers if header.search(text)), None)
+
+    @cached_property
+    def _headers(self) -> tuple[tuple[str, re.Pattern], ...]:
+        """Each column's key and header regex, compiled once (column_of is asked of every heading)."""
+        return tuple((c.key, re.compile(c.header)) for c in self.columns)
 
 
 _SPACE = re.compile(r"\s+")
