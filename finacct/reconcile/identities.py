@@ -81,7 +81,10 @@ def hierarchy(ctx: Context, rule: "Rule") -> list[Finding]:
     """Every 类 = Σ 款, 款 = Σ 项, and 合计 = Σ 类, column by column."""
     t = rule.tables[0]
     codes = [r for r in ctx.rows.get(t, []) if r.isdigit()]
-    parents = {c: [k for k in codes if classify.parent(k) == c] for c in codes}
+    parents: dict[str, list[str]] = {c: [] for c in codes}
+    for k in codes:   # each code's children, in the table's order (one pass, not one per parent)
+        if (p := classify.parent(k)) in parents:
+            parents[p].append(k)
     parents["total"] = [k for k in codes if len(k) == 3]
     out = []
     for parent, children in parents.items():
