@@ -191,9 +191,6 @@ class _File:
         self.counts: dict[int, Counter] = {}
         self.with_forms: dict[int, bool] = {}   # XObject dictionary -> whether it names a form (pages share theirs)
         self._streams: list[tuple[int, _Stream]] | None = None
-        self.twice = 0          # objects an object stream defines again (counted as object streams are read)
-        self.catalogs = 0       # catalogs whose page trees pages() walked
-        self.walked = False     # whether pages() walked them to the end
 
     def obj(self, num: int) -> Any:
         if num not in self.cache:
@@ -245,17 +242,15 @@ class _File:
         """Where each object kept in an object stream (PDF 1.5) is: (stream, index)."""
         if self.packed is None:
             self.packed = {}
-            for num, s in self.object_streams():
+            for num, s in self.streams():
+                if self.get(s.get("Type")) != "ObjStm":
+                    continue
                 n = str(self.get(s.get("N")) or "")
                 head = (self.decoded(s) or b"").split(None, 2 * int(n) if n.isdigit() else 0)
                 for k, obj in enumerate(head[:2 * int(n) if n.isdigit() else 0:2]):
                     if obj.isdigit():
-                        self.twice += int(obj) in self.at or int(obj) in self.packed
                         self.packed.setdefault(int(obj), (num, k))
         return self.packed
-
-    def object_streams(self) -> list[tuple[int, _Stream]]:
-        return [(num, s) for num, s in self.streams() if self.get(s.get("Type")) == "ObjStm"]
 
     def get(self, val: Any) -> Any:
         """val with references followed."""
@@ -368,7 +363,6 @@ class _File:
         every catalog a trailer or cross-reference stream names: an update may name another
         catalog than the file's first section, and which one PDFium takes is not guessed here."""
         catalogs = {id(r): r for d in self._trailers() if isinstance(r := self.get(d.get("Root")), dict)}
-        self.catalogs = len(catalogs)
         stack = [(self.get(c.get("Pages")), None) for c in reversed(catalogs.values())]
         seen: set[int] = set()
         while stack and len(seen) <= PAGE_NODES:
@@ -382,28 +376,6 @@ class _File:
                 stack.extend((self.get(k), res) for k in reversed(kids))
             else:
                 yield node, res
-        self.walked = not stack
-
-    def draws_no_form(self, resources: Any) -> bool:
-        """Whether a page with these resources surely draws no form XObject: it has none, or
-        every XObject it names reads as a stream that is not a form. One the guard cannot read
-        may be a form PDFium can."""
-        if resources is None:
-            return True
-        res = self.get(resources)
-        if not isinstance(res, dict):
-            return False
-        xobjects = self.get(res["XObject"]) if "XObject" in res else {}
-        return isinstance(xobjects, dict) and all(
-            isinstance(x := self.get(v), _Stream) and self.get(x.get("Subtype")) != "Form" for v in xobjects.values())
-
-    def vouches(self) -> bool:
-        """Whether the pages read are those PDFium reads: one catalog, its tree walked to the end,
-        and each object defined once (no update whose version PDFium might read instead of the
-        one read here). Object streams may define an object again: where the pages needed them
-        decoded, their objects were counted; where not, they are not decoded just to tell."""
-        once = len(self.at) == len(self.heads) and (not self.object_streams() if self.packed is None else not self.twice)
-        return self.catalogs == 1 and self.walked and once
 
     def _trailers(self) -> list[dict]:
         """Trailer dictionaries (after `trailer`, and cross-reference streams); failing any with
@@ -422,25 +394,20 @@ class _File:
         return out
 
 
-def check_forms(path: Path) -> list[bool] | None:
+def check_forms(path: Path) -> None:
     """Refuse a PDF whose pages would make PDFium parse more than MAX_FORM_DRAWS form
-    XObjects (forms drawing themselves, or fanning out level after level). Returns, page by
-    page, whether the page may draw a form, or None where the guard cannot vouch that the
-    pages it read are PDFium's (_File.vouches)."""
+    XObjects (forms drawing themselves, or fanning out level after level)."""
     with open(path, "rb") as fh:
         try:
             data = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
         except ValueError:   # an empty file
-            return None
+            return
         with data:
             f = _File(data)
             memo: dict = {}
-            forms = []
             for number, (page, res) in enumerate(f.pages(), start=1):
-                forms.append(not f.draws_no_form(res))
                 xobjects = f.xobjects(res)
                 n = f.forms(page.get("Contents"), xobjects, 0, memo, xobjects)[0]
                 if n > MAX_FORM_DRAWS:
                     raise UnreadableError(f"{path.name}: page {number} draws form XObjects within each other more than "
                                           f"{MAX_FORM_DRAWS:,} times (a form that draws itself, or fans out); refused")
-            return forms if f.vouches() else None

@@ -58,12 +58,6 @@ class Page:
 def open_pdf(path: Path) -> pdfium.PdfDocument:
     """Open a PDF or raise a one-line UnreadableError saying why it cannot be read (or why it
     is refused: too many pages, or pages whose form XObjects would expand without bound)."""
-    return _open(path)[0]
-
-
-def _open(path: Path) -> tuple[pdfium.PdfDocument, list[bool]]:
-    """open_pdf(path), and for each page whether it may draw a form XObject: all pages, unless
-    the guard read every page's resources from the file."""
     try:
         doc = pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as exc:
@@ -74,11 +68,11 @@ def _open(path: Path) -> tuple[pdfium.PdfDocument, list[bool]]:
     try:
         if len(doc) > MAX_PAGES:
             raise UnreadableError(f"{path.name}: {len(doc)} pages, more than the {MAX_PAGES} a disclosure can have; refused")
-        forms = check_forms(path)
+        check_forms(path)
     except BaseException:
         doc.close()
         raise
-    return doc, forms if forms is not None and len(forms) == len(doc) else [True] * len(doc)
+    return doc
 
 
 def everywhere(lines: list[Line]) -> bool:
@@ -89,17 +83,17 @@ def everywhere(lines: list[Line]) -> bool:
 def iter_pages(path: Path, ruled: Callable[[list[Line]], bool] = everywhere) -> Iterator[Page]:
     """The pages of a PDF one at a time, as positioned words and rulings, within the resource
     guards. Rulings are read only on pages whose lines are `ruled` (those that can hold a
-    table): finding them walks every page object, which costs more than the text on some pages.
+    table): their bounds are read from every path on the page, thousands on a ruled table.
     The document is reopened every REOPEN pages: PDFium keeps every object it has
     parsed until the document is closed, so its memory would otherwise grow with the page count."""
-    doc, forms = _open(path)
+    doc = open_pdf(path)
     budget = Budget(path.name)
     try:
         for i in range(len(doc)):
             if i and i % REOPEN == 0:
                 doc.close()
                 doc = pdfium.PdfDocument(str(path))
-            yield _page(doc[i], i + 1, budget, forms[i], ruled)
+            yield _page(doc[i], i + 1, budget, ruled)
     finally:
         doc.close()
 
@@ -212,17 +206,12 @@ def _frame(page: pdfium.PdfPage, tp: pdfium.PdfTextPage, n: int) -> Frame:
     return Frame(int(np.argmax(np.bincount(turns, minlength=4))), right - left, top - bottom)
 
 
-def _page(page: pdfium.PdfPage, number: int, budget: Budget, forms: bool, ruled: Callable[[list[Line]], bool]) -> Page:
-    """One page read: its objects counted, with those of the forms it may draw (refused before
-    any text is extracted if beyond the limits), then its words, then its rulings if its lines
-    are `ruled`. A page that draws no form is counted in one call, and walked only for rulings."""
-    paths: list | None = None
-    if forms:
-        paths = []
-        count = _scan(page.raw, _count_page, _get_page_obj, 0, budget.left(), paths)
-    else:
-        count = max(_count_page(page.raw), 0)
-    budget.add_objects(count, number)
+def _page(page: pdfium.PdfPage, number: int, budget: Budget, ruled: Callable[[list[Line]], bool]) -> Page:
+    """One page read: its objects counted, with those inside the forms it draws (refused before
+    any text is extracted if beyond the limits; the walk also finds its paths), then its words,
+    then its rulings if its lines are `ruled`."""
+    paths: list = []
+    budget.add_objects(_scan(page.raw, _count_page, _get_page_obj, 0, budget.left(), paths), number)
     tp = page.get_textpage()
     n = tp.count_chars()
     budget.add_chars(n, number)
@@ -230,9 +219,6 @@ def _page(page: pdfium.PdfPage, number: int, budget: Budget, forms: bool, ruled:
     width, height = frame.size
     out = Page(number, width, height, _words(tp, n, frame))
     if ruled(out.lines):
-        if paths is None:
-            paths = []
-            _scan(page.raw, _count_page, _get_page_obj, 0, count + 1, paths)
         out.rules, out.vrules = _rules(paths, frame)
     tp.close()
     page.close()
@@ -266,7 +252,10 @@ def _starts(chars: np.ndarray, x0: np.ndarray, x1: np.ndarray, base: np.ndarray,
     text, on the word's first baseline and close after the word's right edge. Decided for all
     neighbours at once, which is exact as long as every word so far keeps one baseline and a
     rising right edge (the character before is then the word's baseline and edge); from the
-    first word that does not, decided character by character (_walk)."""
+    first word that does not, decided character by character (_walk). So is a page with a
+    position that is no number (NaN compares unlike the walk's max())."""
+    if not np.isfinite(np.stack((x0, x1, base, size))).all():
+        return _walk(chars, x0, x1, base, size, 0)
     s, gap = size[1:], x0[1:] - x1[:-1]
     joined = np.zeros(len(chars), bool)
     joined[1:] = (chars[1:] == chars[:-1] + 1) & (np.abs(base[:-1] - base[1:]) < 0.3 * s) & (-0.5 * s < gap) & (gap < WORD_GAP * s)

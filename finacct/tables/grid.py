@@ -419,8 +419,7 @@ def _rows(spec: TableSpec, page: Page, data: list[Word], layout: Layout, warning
 def _sides(data: list[Word], edges: list[float]) -> dict[int, int]:
     """The side of a multi-sided table each word belongs to, by x; a label that spans two
     sides (支出合计 over 功能分类 and 支出用途) goes with the amount printed on the side after it."""
-    # edges ascend (each cut of _side_cuts is at or right of the one before): one bisection a word
-    side_of = {id(w): bisect.bisect_right(edges, w.xc) - 1 for w in data}
+    side_of = {id(w): _side(edges, w.xc) for w in data}
     if len(edges) == 2:  # one side: no label to move
         return side_of
     for line in group_lines(data):
@@ -436,6 +435,15 @@ def _sides(data: list[Word], edges: list[float]) -> dict[int, int]:
                 if not wrapped:
                     side_of.update((id(w), k) for w in before)
     return side_of
+
+
+def _side(edges: list[float], x: float) -> int:
+    """The side whose edges hold x: edges ascend (each cut of _side_cuts is at or right of the
+    one before), so one bisection finds it. A word placed nowhere (at no number) is an error."""
+    k = bisect.bisect_right(edges, x) - 1
+    if not (0 <= k < len(edges) - 1 and edges[k] <= x < edges[k + 1]):
+        raise ValueError(f"a word at x = {x} is on no side of the table")
+    return k
 
 
 def _by_rules(words: list[Word], rules: list[float], ruled: list[tuple[float, float, float]]) -> list[tuple[list[Word], list[Word]]]:

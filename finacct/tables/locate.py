@@ -5,7 +5,7 @@ import re
 from functools import lru_cache
 
 from finacct.extract.layout import Line
-from finacct.tables.specs import TEMPLATES, TITLE_PREFIX, Template, match_title
+from finacct.tables.specs import TITLE_PREFIX, Template, match_title
 
 SECTION = re.compile(r"^第[一二三四五六]部分|情况说明$|^名词解释|绩效自评|^[一二三四五六七八九十]+、.{2,20}(说明|情况)$")
 SPACE = re.compile(r"\s+")
@@ -25,20 +25,15 @@ def title_text(text: str) -> str | None:
 ANY_TITLE = re.compile(r"(预算|决算)(明细)?表$|(预算|决算)总表$")
 
 
+@lru_cache(maxsize=8192)
 def title_of(text: str, template: Template | None = None) -> str | None:
     """Table id if the line is a table title of the template (of any template when None);
-    "?" for the title of a table the template does not know."""
-    return _title_in(text, template.name if template else None)
-
-
-@lru_cache(maxsize=8192)
-def _title_in(text: str, template: str | None) -> str | None:
-    """title_of, the template known by its name (as Disclosure.template knows it): locate_pages
-    asks every line of a table's pages, and read_table asks them again for each table a page holds."""
+    "?" for the title of a table the template does not know. Remembered: locate_pages asks
+    every line of a table's pages, and read_table asks them again for each table a page holds."""
     flat = title_text(text)
     if flat is None:
         return None
-    tid = TEMPLATES[template].match_title(flat) if template else match_title(flat)
+    tid = template.match_title(flat) if template else match_title(flat)
     return tid or ("?" if ANY_TITLE.search(flat) else None)
 
 

@@ -13,6 +13,9 @@ DEPARTMENT_PATTERNS = (
     re.compile(r"^\s*(\S+?)\s*20\d{2}\s*年度?\s*部门(决算|预算)\s*$"),
     re.compile(r"第二部分\s*(\S+?)\s*20\d{2}\s*年度?\s*(部门)?(决算|预算)表"),
 )
+# One of these words is in every line a department pattern can match: department() searches only those.
+DEPARTMENT_WORDS = ("部门", "部分")
+assert all(any(w in p.pattern for w in DEPARTMENT_WORDS) for p in DEPARTMENT_PATTERNS), "a pattern department() would never try"
 # A cover that prints the name on the line above "2023 年度部门预算".
 COVER_YEAR = re.compile(r"^\s*20\d{2}\s*年度?\s*部门(决算|预算)\s*$")
 YEAR = re.compile(r"(20\d{2})\s*年度?\s*(?:[区市省县]级)?(?:部门|单位)?(决算|预算)")
@@ -35,8 +38,7 @@ def _joined(lines: list[str]) -> str:
 
 
 def department(lines: list[str]) -> str:
-    # Every pattern names 部门 or a 部分 (part) of the document: only lines with either are searched.
-    named = [text for text in lines if "部门" in text or "部分" in text]
+    named = [text for text in lines if any(w in text for w in DEPARTMENT_WORDS)]
     for pattern in DEPARTMENT_PATTERNS:
         for text in named:
             m = pattern.search(text)

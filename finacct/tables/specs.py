@@ -58,9 +58,11 @@ class TableSpec:
 _SPACE = re.compile(r"\s+")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Template:
-    """A document family: its kind (final / budget) and its tables by id."""
+    """A document family: its kind (final / budget) and its tables by id. One object per
+    family (TEMPLATES), equal only to itself: hashable, so what is worked out per template
+    can be cached by it."""
 
     name: str
     kind: str
