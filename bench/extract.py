@@ -6,8 +6,8 @@ measured in the same run.
 Prints per document: kind (final / budget), pages, finacct.load() seconds, the floor's seconds
 (pypdfium2 opening each page, loading its text page, reading its text and every character's
 box: what any reader of positioned text pays) and finacct's ratio to it, both best of 11 runs
-taken alternately; pdfplumber's extract_tables() over every page (best of 2) and how many
-times slower it is; finacct's peak RSS in a fresh process. Seconds are CPU seconds: all three
+taken alternately, in rounds over all documents; pdfplumber's extract_tables() over every page
+(best of 2) and how many times slower it is; finacct's peak RSS in a fresh process. Seconds are CPU seconds: all three
 run on one thread, and on a shared machine CPU time is the steadier measure. Then finacct's
 median seconds per page and per 1,000 words for budgets against finals (budget pages are
 denser, so words are the fairer measure of size), and finacct's peak RSS on documents of 25,
@@ -90,11 +90,14 @@ def main() -> None:
           f"{'pdfplumber s':>12} {'faster':>7} {'peak MB':>8}    (CPU seconds)")
     per_page: dict[str, list[float]] = {"final": [], "budget": []}
     per_kword: dict[str, list[float]] = {"final": [], "budget": []}
-    for path in paths:
+    # every document's finacct and floor runs in one round after another: a busy spell of the
+    # host slows one round of all, not every run of one document
+    timed = iter(alternately([fn for path in paths for fn in (lambda path=path: finacct.load(path), lambda path=path: floor(path))],
+                             RUNS, clock=time.process_time))
+    for path, ours, base in zip(paths, timed, timed):
         d = finacct.load(path)
         pages = len(pdfium.PdfDocument(str(path)))
         kind, words = d.kind, sum(len(t.split()) or 1 for _, t in d.text)
-        ours, base = alternately([lambda path=path: finacct.load(path), lambda path=path: floor(path)], RUNS, clock=time.process_time)
         per_page[kind].append(ours / pages)
         per_kword[kind].append(1000 * ours / words)
         theirs = f"{'':12} {'':>7}"

@@ -3,9 +3,13 @@ are those found walking character by character, and rulings are read only on the
 for, the same as when every page's are read."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
+import pikepdf
 import pytest
 from conftest import corpus_file
+from pikepdf import Array, Dictionary, Name
 
 from finacct.extract import pdf
 from finacct.tables.locate import may_hold_table
@@ -49,3 +53,16 @@ def test_rulings_read_only_on_the_pages_asked_are_the_same() -> None:
         assert again.words == page.words
         assert (again.rules, again.vrules) == ((page.rules, page.vrules) if table else ([], []))
     assert sum(bool(p.rules) for p in asked) > 10
+
+
+def test_rulings_come_in_drawing_order_through_forms(tmp_path: Path) -> None:
+    """A page draws a ruling, a form with two, another ruling: the walk keeps that order."""
+    doc = pikepdf.new()
+    form = doc.make_indirect(pikepdf.Stream(doc, b"50 700 m 550 700 l S 50 600 m 550 600 l S"))
+    form.Type, form.Subtype, form.BBox = Name.XObject, Name.Form, Array([0, 0, 600, 800])
+    doc.pages.append(pikepdf.Page(Dictionary(Type=Name.Page, MediaBox=Array([0, 0, 600, 800]), Resources=Dictionary(XObject=Dictionary(Fm0=form)),
+                                             Contents=doc.make_stream(b"50 750 m 550 750 l S /Fm0 Do 50 500 m 550 500 l S"))))
+    path = tmp_path / "form.pdf"
+    doc.save(path)
+    page, = pdf.iter_pages(path)
+    assert [round(y) for y, _, _ in page.rules] == [50, 100, 200, 300]   # top-down: 750, 700, 600, 500

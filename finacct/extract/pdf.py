@@ -161,14 +161,17 @@ def _scan(parent: Any, count: Any, get: Any, depth: int, limit: int, paths: list
     if n >= limit or depth >= FORM_DEPTH:
         return n
     objects = list(map(get, repeat(parent, n), range(n)))
-    seen = n
-    for obj, kind in zip(objects, map(_obj_type, objects)):
-        if kind == pdfium_c.FPDF_PAGEOBJ_PATH and depth < RULE_DEPTH:
-            paths.append(obj)
-        elif kind == pdfium_c.FPDF_PAGEOBJ_FORM:
-            seen += _scan(obj, _count_form, _get_form_obj, depth + 1, limit - seen, paths)
-            if seen >= limit:
-                break
+    kinds = np.fromiter(map(_obj_type, objects), np.int64, n)
+    ruling = (kinds == pdfium_c.FPDF_PAGEOBJ_PATH) & (depth < RULE_DEPTH)
+    seen, start = n, 0
+    for form in (*np.flatnonzero(kinds == pdfium_c.FPDF_PAGEOBJ_FORM).tolist(), n):   # the paths before each form, then its own
+        paths.extend(map(objects.__getitem__, (np.flatnonzero(ruling[start:form]) + start).tolist()))
+        if form == n:
+            break
+        seen += _scan(objects[form], _count_form, _get_form_obj, depth + 1, limit - seen, paths)
+        if seen >= limit:
+            break
+        start = form + 1
     return seen
 
 
