@@ -135,10 +135,16 @@ class Disclosure:
     def value(self, table: str, row: str, col: str) -> float | None:
         """The first fact at (table, row, col), or None."""
         i = self._positions().get((table, row, col))
-        if i is not None and (self.facts["table"].iat[i], self.facts["row"].iat[i], self.facts["col"].iat[i]) != (table, row, col):
+        if i is not None and self._cell(i, "table", "row", "col") != (table, row, col):
             self._memo.clear()   # a key edited in place: look again
             i = self._positions().get((table, row, col))
-        return None if i is None else float(self.facts["value"].iat[i])
+        return None if i is None else float(self._cell(i, "value")[0])
+
+    def _cell(self, i: int, *columns: str) -> tuple:
+        """The facts' row i in these columns, read cell by cell (a column looked up as a Series
+        costs four times as much: the checks ask hundreds of values)."""
+        at = self.facts.columns.get_loc
+        return tuple(self.facts.iat[i, at(c)] for c in columns)
 
     @cached_property
     def lines(self) -> list[tuple[int, str]]:
