@@ -138,8 +138,9 @@ _char_angle, _font_size = _bare(pdfium_c.FPDFText_GetCharAngle), _bare(pdfium_c.
 _loose_box, _char_origin = _bare(pdfium_c.FPDFText_GetLooseCharBox), _bare(pdfium_c.FPDFText_GetCharOrigin)
 _consume = deque(maxlen=0).extend
 # What a word never holds, by code point (those past the BMP looked up as 0xFFFF): whitespace
-# (str.isspace) and the noncharacter 0xFFFE PDFium may put in text.
-_BLANK = np.array([chr(c).isspace() or c == 0xFFFE for c in range(0x10000)])
+# (str.isspace: none past U+3000) and the noncharacter 0xFFFE PDFium may put in text.
+_BLANK = np.zeros(0x10000, bool)
+_BLANK[[c for c in range(0x3001) if chr(c).isspace()] + [0xFFFE]] = True
 
 
 def _bulk(fn: Any, args: list[Iterable], n: int, ctype: Any, values: int, pointers: int) -> np.ndarray:
