@@ -335,7 +335,6 @@ def _probe(sizes: dict[str, int], root: str, token_name: str, token: str, versio
     """On a worker: "" when it sees every document (same size) and the client's reports folder
     (the token file the client wrote there) and can write there, with the same finacct;
     otherwise why not."""
-    from finacct.report.build import code_version
     if code_version() != version:
         return f"has finacct {code_version()}, this machine {version}"
     for path, size in sizes.items():

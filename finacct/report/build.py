@@ -116,9 +116,10 @@ def warm() -> float:
     t = time.perf_counter()
     from finacct.report import engine  # noqa: F401  (registers the engines)
     from finacct.report.html import prepare
-    from finacct.report.shell import shell
+    from finacct.report.shell import language_info, shell
     prepare()
     shell()
+    language_info()
     preload()
     _warmed = True
     return time.perf_counter() - t

@@ -40,12 +40,10 @@ class InProcessEngine(Engine):
 
     @classmethod
     def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, cwd: str | None = None, **kwargs: Any) -> Any:
-        from ipykernel.ipkernel import IPythonKernel
-
-        from finacct.report.shell import shell  # IPython's shell: only for this engine
+        from finacct.report.shell import language_info, shell  # IPython's shell: only for this engine
         sh = shell()
         clear(sh)
-        nb_man.nb.metadata["language_info"] = dict(IPythonKernel.language_info)   # what the kernel would say
+        nb_man.nb.metadata["language_info"] = dict(language_info())   # what the kernel would say
         with contextlib.chdir(cwd) if cwd else contextlib.nullcontext():
             for index, cell in enumerate(nb_man.nb.cells):
                 nb_man.cell_start(cell, index)

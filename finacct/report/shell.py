@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import io
 import os
 import sys
@@ -197,3 +198,11 @@ def shell() -> CellShell:
         pandas.set_option("display.max_columns", 20)
         CellShell.instance(config=config)
     return CellShell.instance()
+
+
+@functools.cache
+def language_info() -> dict:
+    """What ipykernel says of its language in a notebook's metadata (the notebook a shell runs
+    reads as one a kernel ran). Looked up once, at warm-up: importing the kernel takes a while."""
+    from ipykernel.ipkernel import IPythonKernel
+    return dict(IPythonKernel.language_info)
