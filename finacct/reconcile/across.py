@@ -14,7 +14,7 @@ from finacct.narrative.claims import item_cells, precision
 from finacct.narrative.resolve import resolve_item
 from finacct.reconcile.context import Context
 from finacct.reconcile.findings import Finding
-from finacct.reconcile.tolerance import CELL, amount_tolerance, status
+from finacct.reconcile.tolerance import CELL, amount_tolerance, stated_tolerance, status
 
 if TYPE_CHECKING:
     from finacct.reconcile.rules import Rule
@@ -60,7 +60,7 @@ def stated_budget(ctx: Context, rule: "Rule") -> list[Finding]:
             continue
         code = "total" if c.key == "gb_expenditure" else resolve_item(c, labels, totals)[0] if c.key.startswith("item:") and c.path else None
         if code and code in budget.lines:   # the stated figure as precise as it is printed (1.2亿元: 500), the budget cell converted
-            tol = _budget_tolerance(ctx, max(amount_tolerance(1), precision(c.budget_text)), LINES)
+            tol = _budget_tolerance(ctx, stated_tolerance(precision(c.budget_text), 1), LINES)
             out.append(_compare(ctx, rule, f"年初预算 of {c.item or code} (narrative p{c.page})", c.budget, budget.lines[code],
                                 [c.page], where, tol))
     return out or [Finding(rule.id, "not_applicable", ["narrative", "budget"], f"{rule.says}: the 情况说明 states no 年初预算 the budget prints")]

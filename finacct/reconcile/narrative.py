@@ -12,7 +12,7 @@ from finacct.narrative.claims import Claim, Comparison, Rate, basis, item, item_
 from finacct.narrative.resolve import fits, resolve_item
 from finacct.reconcile.context import Cell, Context, guarded
 from finacct.reconcile.findings import Finding
-from finacct.reconcile.tolerance import CELL, EPS, amount_tolerance, decimals, half_up, ratio_tolerance, stated_tolerance, status
+from finacct.reconcile.tolerance import EPS, amount_tolerance, decimals, half_up, ratio_tolerance, stated_tolerance, status
 
 if TYPE_CHECKING:
     from finacct.reconcile.rules import Rule
@@ -370,7 +370,7 @@ def wording(ctx: Context, rule: "Rule") -> list[Finding]:
 
 
 def _difference(rule: "Rule", c: Claim, x: Comparison, a: Figure, b: Figure) -> Finding:
-    tol = round(TOL_STATED + max(CELL, precision(x.diff_text)), 6)   # a, b and the stated difference, each rounded
+    tol = round(TOL_STATED + stated_tolerance(precision(x.diff_text), 1), 6)   # a, b and the stated difference, each rounded
     expected = round(a.value - b.value, 2)
     diff = round(expected - x.diff, 2)
     return Finding(rule.id, status(diff, tol), ["narrative"],

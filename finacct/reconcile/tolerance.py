@@ -15,12 +15,13 @@ def amount_tolerance(n: int) -> float:
     return round(n * CELL, 6)
 
 
-def stated_tolerance(printed: float) -> float:
+def stated_tolerance(printed: float, rounded: int = 2) -> float:
     """How far a figure the 情况说明 states may lie from the table cell it names and still be that
-    figure: both rounded once, or half a unit of its last printed digit (`printed`, in 万元:
-    claims.precision) when coarser (25万元: 0.5). The amounts check judges by it, and the draft by
-    the same measure declines to infer last year from a figure the check calls wrong."""
-    return max(amount_tolerance(2), printed)
+    figure: both rounded once (`rounded` figures), or half a unit of its last printed digit
+    (`printed`, in 万元: claims.precision) when coarser (25万元: 0.5). The amounts check judges by
+    it, and the draft by the same measure declines to infer last year from a figure the check
+    calls wrong; where the other side's rounding is counted apart, only the statement's own."""
+    return max(amount_tolerance(rounded), printed)
 
 
 def status(diff: float, tol: float) -> str:
