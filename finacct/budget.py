@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Union
 import pandas as pd
 
 from finacct.departments import same_department
-from finacct.tables.meta import UNIT_FACTOR
+from finacct.tables.meta import unit_ratio
 
 if TYPE_CHECKING:
     from finacct.corpus import Corpus
@@ -87,7 +87,7 @@ def from_document(d: "Disclosure", b: "Disclosure") -> Budget:
         raise ValueError(f"{b.source}: not a budget (部门预算) disclosure")
     if d.year and b.year and d.year != b.year:
         raise ValueError(f"{b.source}: a {b.year} budget cannot give the {d.year} 年初预算 of {d.source}")
-    factor = UNIT_FACTOR.get(b.unit, 1) / UNIT_FACTOR.get(d.unit, 1)
+    factor = unit_ratio(b.unit, d.unit)
     f = b.facts
 
     def pick(table: str, col: str | None = None) -> dict[str, float]:

@@ -96,7 +96,7 @@ def _in_document_unit(d: Disclosure, tid: str, unit: str | None, facts: list[dic
     converted to the document's; the table's entry says what was printed."""
     if not unit or unit == d.unit or unit not in meta.UNIT_FACTOR or d.unit not in meta.UNIT_FACTOR:
         return facts
-    factor = meta.UNIT_FACTOR[unit] / meta.UNIT_FACTOR[d.unit]
+    factor = meta.unit_ratio(unit, d.unit)
     d.warnings.append(f"{tid} is printed in {unit}; its values are converted to the document's {d.unit} (×{factor:g})")
     return [{**f, "value": round(f["value"] * factor, 6), **({"proposed": round(f["proposed"] * factor, 6)} if "proposed" in f else {})}
             for f in facts]

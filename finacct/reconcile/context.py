@@ -13,7 +13,7 @@ from finacct.budget import Budget, from_document
 from finacct.model import Disclosure
 from finacct.narrative.resolve import t05_lines
 from finacct.narrative.text import narrative_lines
-from finacct.tables.meta import UNIT_FACTOR
+from finacct.tables.meta import unit_ratio
 
 Cell = tuple[str, str, str]
 
@@ -70,7 +70,7 @@ class Context:
 
     def _printed_rounding(self, table: str) -> float:
         printed = self.d.tables.get(table, {}).get("unit") or self.d.unit
-        factor = UNIT_FACTOR.get(printed, 1) / UNIT_FACTOR.get(self.d.unit, 1)
+        factor = unit_ratio(printed, self.d.unit)
         whole = printed == "元" and all(float(v).is_integer() for (t, _, _), (v, _, _) in self.cells.items() if t == table)
         return (0.5 if whole else 0.005) * factor
 

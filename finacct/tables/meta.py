@@ -31,6 +31,11 @@ def to_wan(unit: str) -> float:
     return UNIT_FACTOR.get(unit, 10_000) / 10_000
 
 
+def unit_ratio(unit: str, to: str) -> float:
+    """`to` per `unit`: what a figure in `unit` is multiplied by to be read in `to`."""
+    return to_wan(unit) / to_wan(to)
+
+
 def _joined(lines: list[str]) -> str:
     """Lines as one text, to be searched at once: NUL between them, which neither YEAR nor
     UNIT matches, so no match spans two lines."""
